@@ -1,0 +1,131 @@
+"""Domain values of a scenario: sites, vehicles, depot, street source.
+
+Units are in the names: ``_min`` minutes, ``_s`` seconds, ``_m`` metres, ``_kph``; times of day
+are minutes since local midnight (Europe/Paris).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .windows import Window
+
+SITE_KINDS = ("forecourt", "market", "fete", "school", "social_centre", "other")
+VEHICLE_KINDS = ("bus", "van", "cargo_bike")
+PROFILES = ("drive", "bike")
+TIMEZONE = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place the Dynamobile may stop at."""
+
+    id: str
+    name: str
+    kind: str
+    lat: float | None
+    lon: float | None
+    service_min: int
+    windows: tuple[Window, ...]
+    priority: int = 1
+    address: str = ""
+    quartier: str = ""
+    vehicle_kinds: frozenset[str] | None = None  # None: any vehicle kind may serve it
+    notes: str = ""
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    def allows(self, vehicle_kind: str) -> bool:
+        return self.vehicle_kinds is None or vehicle_kind in self.vehicle_kinds
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """A lunch break of ``minutes`` that must start and end inside [earliest_min, latest_min]."""
+
+    earliest_min: int
+    latest_min: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """A vehicle with its crew's shift; setup and pack-up happen at every stop."""
+
+    id: str
+    kind: str
+    profile: str
+    shift_start_min: int
+    shift_end_min: int
+    working_days: frozenset[int]
+    setup_min: int = 0
+    packup_min: int = 0
+    lunch: Lunch | None = None
+    max_drive_min: int | None = None
+    name: str = ""
+    crew: tuple[str, ...] = ()
+
+    def works_on(self, day: dt.date) -> bool:
+        return day.weekday() in self.working_days
+
+
+@dataclass(frozen=True)
+class Depot:
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class StreetSource:
+    """Where streets come from: an OSM XML file, or a place name / bbox downloaded with osmnx."""
+
+    osm_file: Path | None = None
+    place: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+
+    def describe(self) -> str:
+        if self.osm_file:
+            return f"fichier OSM {self.osm_file}"
+        if self.place:
+            return f"téléchargement OSM « {self.place} »"
+        return f"téléchargement OSM bbox {self.bbox}"
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    """Street-network settings shared by all vehicles of a scenario."""
+
+    bike_speed_kph: float = 12.0
+    snap_max_m: float = 300.0
+    drive_speed_factor: float = 1.0  # <1 to account for urban congestion on osmnx's speeds
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything the planner needs: depot, streets, vehicles and sites."""
+
+    name: str
+    depot: Depot
+    streets: StreetSource
+    vehicles: tuple[Vehicle, ...]
+    sites: tuple[Site, ...]
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
+    source: Path | None = None
+    notes: str = ""
+
+    def site(self, site_id: str) -> Site:
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        raise KeyError(site_id)
+
+    def vehicle(self, vehicle_id: str) -> Vehicle:
+        for vehicle in self.vehicles:
+            if vehicle.id == vehicle_id:
+                return vehicle
+        raise KeyError(vehicle_id)

@@ -1,0 +1,1 @@
+"""Street graphs, snapping, travel-time matrices, the optimiser and directions."""
