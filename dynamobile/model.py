@@ -75,9 +75,12 @@ class Vehicle:
 
 @dataclass(frozen=True)
 class Depot:
+    """Where tours start and end; known by coordinates, or by an address geocoded when online."""
+
     name: str
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Scenario:
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     source: Path | None = None
     notes: str = ""
+    default_date: dt.date | None = None  # the day `dynamobile demo` plans
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:

@@ -96,6 +96,15 @@ class Window:
         return f"{','.join(days)} {format_clock(self.start_min)}-{format_clock(self.end_min)}"
 
 
+FRENCH_DAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+
+
+def french_window(window: Window) -> str:
+    """``mar, sam 07:30-12:30`` or ``19/06/2027 14:00-22:00``."""
+    days = [FRENCH_DAY_NAMES[d] for d in sorted(window.weekdays)] + [d.strftime("%d/%m/%Y") for d in sorted(window.dates)]
+    return f"{', '.join(days)} {format_clock(window.start_min)}-{format_clock(window.end_min)}"
+
+
 def format_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 

@@ -1,0 +1,150 @@
+"""Independent feasibility checker for plans: every test's plan goes through it.
+
+It re-derives every rule from the scenario, not from the optimiser's model: arrivals follow
+drive times, each visit lies inside one opening window, shifts, breaks, vehicle kinds, and each
+site is either visited once or listed as unassigned once per day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+
+from .errors import DynamobileError
+from .model import Scenario
+from .plan import REASON_CODES, Plan
+from .timeutil import seconds_of_day
+from .windows import windows_on
+
+# (profile, from_site_or_None, to_site_or_None) -> (drive_s, distance_m); None is the depot.
+TravelLookup = Callable[[str, str | None, str | None], tuple[int, int]]
+
+
+class InfeasiblePlan(DynamobileError):
+    """A plan breaks a rule; ``violations`` lists each broken rule in English."""
+
+    def __init__(self, violations: list[str]):
+        self.violations = violations
+        super().__init__("\n".join(violations))
+
+
+def _overlaps(a0: dt.datetime, a1: dt.datetime, b0: dt.datetime, b1: dt.datetime) -> bool:
+    return a0 < b1 and b0 < a1
+
+
+def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = None) -> list[str]:
+    """All rule violations of ``plan`` (empty list: feasible)."""
+    problems: list[str] = []
+    sites = {s.id: s for s in scenario.sites}
+    seen: Counter = Counter()
+    for tour in plan.tours:
+        where = f"tour {tour.vehicle} {tour.date}"
+        try:
+            vehicle = scenario.vehicle(tour.vehicle)
+        except KeyError:
+            problems.append(f"{where}: unknown vehicle")
+            continue
+        if not vehicle.works_on(tour.date):
+            problems.append(f"{where}: vehicle does not work that day")
+        if seconds_of_day(tour.start) < vehicle.shift_start_min * 60 or seconds_of_day(tour.end) > vehicle.shift_end_min * 60:
+            problems.append(f"{where}: {tour.start.time()}-{tour.end.time()} outside shift")
+        if tour.start.date() != tour.date or tour.end.date() != tour.date:
+            problems.append(f"{where}: not within its date")
+        work = []  # (start, end, label) of on-site work and driving
+        prev_leave, prev_site = tour.start, None
+        for k, stop in enumerate(tour.stops):
+            label = f"{where} stop {k + 1} ({stop.site})"
+            seen[(tour.date, stop.site)] += 1
+            site = sites.get(stop.site)
+            if site is None:
+                problems.append(f"{label}: unknown site")
+                continue
+            if not site.allows(vehicle.kind):
+                problems.append(f"{label}: vehicle kind {vehicle.kind} not allowed")
+            order = [prev_leave, stop.arrive, stop.setup_start, stop.start, stop.end, stop.leave]
+            if any(a > b for a, b in zip(order, order[1:])):
+                problems.append(f"{label}: times out of order")
+            if stop.arrive - prev_leave < dt.timedelta(seconds=stop.drive_s):
+                problems.append(f"{label}: arrives before the drive of {stop.drive_s} s can be done")
+            if stop.start - stop.setup_start < dt.timedelta(minutes=vehicle.setup_min):
+                problems.append(f"{label}: setup shorter than {vehicle.setup_min} min")
+            if stop.end - stop.start != dt.timedelta(minutes=site.service_min):
+                problems.append(f"{label}: service {stop.end - stop.start} instead of {site.service_min} min")
+            if stop.leave - stop.end < dt.timedelta(minutes=vehicle.packup_min):
+                problems.append(f"{label}: pack-up shorter than {vehicle.packup_min} min")
+            start_s, end_s = seconds_of_day(stop.start), seconds_of_day(stop.end)
+            if not any(a * 60 <= start_s and end_s <= b * 60 for a, b in windows_on(site.windows, tour.date)):
+                problems.append(f"{label}: service {stop.start.time()}-{stop.end.time()} not inside one opening window")
+            if travel is not None:
+                drive_s, distance_m = travel(tour.profile, prev_site, stop.site)
+                if (drive_s, distance_m) != (stop.drive_s, stop.distance_m):
+                    problems.append(f"{label}: leg {stop.drive_s} s / {stop.distance_m} m, streets say {drive_s} s / {distance_m} m")
+            work.append((stop.arrive - dt.timedelta(seconds=stop.drive_s), stop.arrive, "drive", prev_leave))
+            work.append((stop.setup_start, stop.setup_start + dt.timedelta(minutes=vehicle.setup_min), "setup", None))
+            work.append((stop.start, stop.leave, "service and pack-up", None))
+            prev_leave, prev_site = stop.leave, stop.site
+        if tour.end - prev_leave < dt.timedelta(seconds=tour.return_drive_s):
+            problems.append(f"{where}: back at the depot before the return drive can be done")
+        if travel is not None and tour.stops:
+            back = travel(tour.profile, prev_site, None)
+            if back != (tour.return_drive_s, tour.return_distance_m):
+                problems.append(f"{where}: return leg differs from the streets {back}")
+        if tour.drive_s != sum(s.drive_s for s in tour.stops) + tour.return_drive_s:
+            problems.append(f"{where}: drive_s is not the sum of its legs")
+        if tour.distance_m != sum(s.distance_m for s in tour.stops) + tour.return_distance_m:
+            problems.append(f"{where}: distance_m is not the sum of its legs")
+        if vehicle.max_drive_min is not None and tour.drive_s > vehicle.max_drive_min * 60:
+            problems.append(f"{where}: drives {tour.drive_s} s, more than {vehicle.max_drive_min} min")
+        problems += _check_breaks(tour, vehicle, work, where)
+    for (day, site_id), count in seen.items():
+        if count > 1:
+            problems.append(f"site {site_id} visited {count} times on {day}")
+    problems += _check_coverage(plan, scenario, seen)
+    return problems
+
+
+def _check_breaks(tour, vehicle, work, where: str) -> list[str]:
+    problems = []
+    lunch = vehicle.lunch
+    expected = 1 if lunch else 0
+    if len(tour.breaks) != expected:
+        problems.append(f"{where}: {len(tour.breaks)} breaks, expected {expected}")
+    for brk in tour.breaks:
+        if lunch is None:
+            break
+        if brk.end - brk.start != dt.timedelta(minutes=lunch.minutes):
+            problems.append(f"{where}: break lasts {brk.end - brk.start}, not {lunch.minutes} min")
+        if seconds_of_day(brk.start) < lunch.earliest_min * 60 or seconds_of_day(brk.end) > lunch.latest_min * 60:
+            problems.append(f"{where}: break {brk.start.time()}-{brk.end.time()} outside its window")
+        for start, end, label, prev_leave in work:
+            if label == "drive":
+                # A break inside a leg must leave room for the whole drive.
+                if prev_leave <= brk.start < end and (end - prev_leave) - (brk.end - brk.start) < (end - start):
+                    problems.append(f"{where}: break {brk.start.time()} leaves no room for the drive")
+            elif _overlaps(start, end, brk.start, brk.end):
+                problems.append(f"{where}: break {brk.start.time()}-{brk.end.time()} overlaps {label}")
+    return problems
+
+
+def _check_coverage(plan: Plan, scenario: Scenario, seen: Counter) -> list[str]:
+    """Each site, each day: in exactly one tour or exactly one unassigned entry."""
+    problems = []
+    listed: Counter = Counter()
+    for u in plan.unassigned:
+        listed[(u.date, u.site)] += 1
+        if u.code not in REASON_CODES or not u.reason:
+            problems.append(f"unassigned {u.site}: bad reason {u.code!r}")
+    for day in plan.dates:
+        for site in scenario.sites:
+            total = seen[(day, site.id)] + listed[(day, site.id)]
+            if total != 1:
+                problems.append(f"site {site.id} on {day}: {seen[(day, site.id)]} visits and {listed[(day, site.id)]} unassigned entries")
+    return problems
+
+
+def assert_feasible(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = None) -> None:
+    """Raise InfeasiblePlan listing every violation."""
+    problems = check_plan(plan, scenario, travel=travel)
+    if problems:
+        raise InfeasiblePlan(problems)

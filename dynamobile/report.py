@@ -1,0 +1,82 @@
+"""Plain-text timetables of a plan, in French, for the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .plan import Plan, Tour
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre")
+KIND_NAMES = {"van": "fourgon", "bus": "bus", "cargo_bike": "vélo-cargo"}
+
+
+def french_date(day: dt.date) -> str:
+    """``samedi 28 novembre 2026``."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def hhmm(value: dt.datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def duration_text(seconds: float) -> str:
+    """``7 min``, ``1 h 05``."""
+    minutes = int(round(seconds / 60))
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def distance_text(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def tour_text(tour: Tour) -> list[str]:
+    """The timetable of one tour, one line per event."""
+    kind = KIND_NAMES.get(tour.vehicle_kind, tour.vehicle_kind)
+    title = f"{tour.vehicle_name} ({tour.vehicle}, {kind})" if tour.vehicle_name else f"{tour.vehicle} ({kind})"
+    crew = f" — {', '.join(tour.crew)}" if tour.crew else ""
+    lines = [f"{title}{crew}"]
+    lines.append(f"  {hhmm(tour.start)}  départ du dépôt")
+    breaks = {b.after_stop: b for b in tour.breaks}
+    if -1 in breaks:
+        b = breaks[-1]
+        lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
+    for k, s in enumerate(tour.stops):
+        lines.append(
+            f"  {hhmm(s.arrive)}  {k + 1}. {s.name} — installation {hhmm(s.setup_start)}, "
+            f"ouvert {hhmm(s.start)}–{hhmm(s.end)}, départ {hhmm(s.leave)}  "
+            f"({duration_text(s.drive_s)}, {distance_text(s.distance_m)} depuis le point précédent)"
+        )
+        if k in breaks:
+            b = breaks[k]
+            lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
+    lines.append(
+        f"  {hhmm(tour.end)}  retour au dépôt ({duration_text(tour.return_drive_s)}, {distance_text(tour.return_distance_m)})"
+    )
+    on_site = sum((s.end - s.start).total_seconds() for s in tour.stops)
+    lines.append(
+        f"  Total : {len(tour.stops)} arrêts, {distance_text(tour.distance_m)}, {duration_text(tour.drive_s)} de trajet, "
+        f"{duration_text(on_site)} ouvert au public"
+    )
+    return lines
+
+
+def plan_text(plan: Plan) -> str:
+    """The whole plan: tours per date, then the sites not visited with their reasons."""
+    lines = []
+    for day in plan.dates:
+        lines.append(f"Tournées du {french_date(day)} — {plan.scenario}")
+        tours = [t for t in plan.tours if t.date == day]
+        if not tours:
+            lines.append("  Aucune tournée ce jour-là.")
+        for tour in tours:
+            lines.append("")
+            lines += tour_text(tour)
+        missed = [u for u in plan.unassigned if u.date in (day, None)]
+        if missed:
+            lines.append("")
+            lines.append(f"Sites non visités ({len(missed)}) :")
+            lines += [f"  - {u.name} [{u.code}] : {u.reason}" for u in missed]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,319 @@
+"""Load and validate a scenario: a TOML file (depot, streets, vehicles) and a sites CSV.
+
+Every problem is reported with its file, row and field; all of them at once, so a coordinator
+fixes a file in one go. See README, "Scenario format".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import os
+import tomllib
+from pathlib import Path
+
+from .errors import InputError
+from .model import (
+    PROFILES, SITE_KINDS, VEHICLE_KINDS, Depot, Lunch, RoutingSettings, Scenario, Site, StreetSource, Vehicle,
+)
+from .windows import WindowSyntaxError, parse_clock_range, parse_days, parse_windows
+
+SITE_COLUMNS = ("id", "name", "kind", "lat", "lon", "service_min", "windows", "priority")
+OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes")
+DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
+SHARED_OSM_DIRS = ("../shared/data/osm", "../../shared/data/osm")
+
+
+def _coordinate(raw: str, low: float, high: float, what: str) -> float | None:
+    raw = raw.strip().replace(",", ".")
+    if not raw:
+        return None
+    value = float(raw)  # ValueError reported by the caller
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{what} hors limites ({value})")
+    return value
+
+
+def _positive_int(raw: str, field: str, *, minimum: int = 0) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{field} doit être un entier (lu « {raw} »)") from None
+    if value < minimum:
+        raise ValueError(f"{field} doit être au moins {minimum} (lu {value})")
+    return value
+
+
+def _parse_site(row: dict[str, str]) -> Site:
+    """One CSV row to a `Site`; raises ValueError('field: message')."""
+    def field_error(name: str, exc: Exception) -> ValueError:
+        return ValueError(f"champ {name} : {exc}")
+
+    site_id = (row.get("id") or "").strip()
+    if not site_id:
+        raise ValueError("champ id : vide")
+    name = (row.get("name") or "").strip() or site_id
+    kind = (row.get("kind") or "").strip().lower()
+    if kind not in SITE_KINDS:
+        raise ValueError(f"champ kind : « {kind} » inconnu (attendu {', '.join(SITE_KINDS)})")
+    try:
+        lat = _coordinate(row.get("lat") or "", -90, 90, "latitude")
+    except ValueError as exc:
+        raise field_error("lat", exc) from None
+    try:
+        lon = _coordinate(row.get("lon") or "", -180, 180, "longitude")
+    except ValueError as exc:
+        raise field_error("lon", exc) from None
+    if (lat is None) != (lon is None):
+        raise ValueError("champs lat/lon : donner les deux ou aucun")
+    address = (row.get("address") or "").strip()
+    if lat is None and not address:
+        raise ValueError("champs lat/lon : vides et pas d'adresse à géocoder")
+    try:
+        service_min = _positive_int(row.get("service_min") or "", "service_min", minimum=1)
+        priority = _positive_int(row.get("priority") or "1", "priority", minimum=1)
+    except ValueError as exc:
+        raise ValueError(f"champ {exc}") from None
+    try:
+        windows = parse_windows(row.get("windows") or "")
+    except WindowSyntaxError as exc:
+        raise field_error("windows", exc) from None
+    vehicles_raw = (row.get("vehicles") or "").strip()
+    vehicle_kinds = None
+    if vehicles_raw:
+        kinds = frozenset(k.strip().lower() for k in vehicles_raw.replace(";", ",").split(",") if k.strip())
+        unknown = sorted(kinds - set(VEHICLE_KINDS))
+        if unknown:
+            raise ValueError(f"champ vehicles : {', '.join(unknown)} inconnu (attendu {', '.join(VEHICLE_KINDS)})")
+        vehicle_kinds = kinds
+    return Site(
+        id=site_id, name=name, kind=kind, lat=lat, lon=lon, service_min=service_min, windows=windows,
+        priority=priority, address=address, quartier=(row.get("quartier") or "").strip(),
+        vehicle_kinds=vehicle_kinds, notes=(row.get("notes") or "").strip(),
+    )
+
+
+def load_sites(path: Path) -> tuple[Site, ...]:
+    """Read a sites CSV (UTF-8, comma or semicolon separated); all bad rows in one InputError."""
+    if not path.exists():
+        raise InputError(f"{path} : fichier introuvable")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path} : illisible ({exc}); enregistrez-le en UTF-8") from None
+    lines = text.splitlines()
+    if not text.strip():
+        raise InputError(f"{path} : fichier vide")
+    delimiter = "," if lines[0].count(",") >= lines[0].count(";") else ";"
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = [c for c in SITE_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"{path} : colonnes manquantes : {', '.join(missing)}")
+    problems, sites, seen = [], [], set()
+    for row in reader:
+        line_no = reader.line_num
+        if None in row:  # more cells than header
+            problems.append(f"{path}, ligne {line_no} : trop de colonnes (une virgule non protégée par des guillemets ?)")
+            continue
+        try:
+            site = _parse_site(row)
+        except ValueError as exc:
+            problems.append(f"{path}, ligne {line_no} ({(row.get('id') or '').strip() or '?'}) : {exc}")
+            continue
+        if site.id in seen:
+            problems.append(f"{path}, ligne {line_no} : champ id : « {site.id} » déjà utilisé")
+            continue
+        seen.add(site.id)
+        sites.append(site)
+    if problems:
+        raise InputError(problems)
+    if not sites:
+        raise InputError(f"{path} : aucun site")
+    return tuple(sites)
+
+
+def _require(table: dict, key: str, where: str, problems: list[str], kind=str):
+    if key not in table:
+        problems.append(f"{where} : champ {key} manquant")
+        return None
+    value = table[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        problems.append(f"{where} : champ {key} : type inattendu ({type(value).__name__})")
+        return None
+    return value
+
+
+def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | None:
+    before = len(problems)
+    vid = _require(table, "id", where, problems)
+    kind = _require(table, "kind", where, problems)
+    if kind is not None and kind not in VEHICLE_KINDS:
+        problems.append(f"{where} : champ kind : « {kind} » inconnu (attendu {', '.join(VEHICLE_KINDS)})")
+    profile = table.get("profile") or DEFAULT_PROFILE.get(kind or "", "drive")
+    if profile not in PROFILES:
+        problems.append(f"{where} : champ profile : « {profile} » inconnu (attendu drive ou bike)")
+    shift = (0, 0)
+    try:
+        shift = parse_clock_range(str(table.get("shift", "")))
+    except WindowSyntaxError as exc:
+        problems.append(f"{where} : champ shift : {exc}")
+    days = frozenset(range(7))
+    if "days" in table:
+        try:
+            days, dates = parse_days(str(table["days"]))
+            if dates:
+                problems.append(f"{where} : champ days : jours de semaine attendus, pas de dates")
+        except WindowSyntaxError as exc:
+            problems.append(f"{where} : champ days : {exc}")
+    lunch = None
+    if "lunch" in table:
+        raw = table["lunch"]
+        try:
+            if not isinstance(raw, dict):
+                raise WindowSyntaxError("attendu { window = \"HH:MM-HH:MM\", minutes = N }")
+            earliest, latest = parse_clock_range(str(raw.get("window", "")))
+            minutes = int(raw.get("minutes", 0))
+            if minutes <= 0 or minutes > latest - earliest:
+                raise WindowSyntaxError(f"durée {minutes} min impossible dans la plage {raw.get('window')}")
+            lunch = Lunch(earliest, latest, minutes)
+        except (WindowSyntaxError, ValueError, TypeError) as exc:
+            problems.append(f"{where} : champ lunch : {exc}")
+    ints = {}
+    for key in ("setup_min", "packup_min", "max_drive_min"):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f"{where} : champ {key} : entier positif attendu (lu {value!r})")
+            else:
+                ints[key] = value
+    if len(problems) > before:
+        return None
+    return Vehicle(
+        id=vid, kind=kind, profile=profile, shift_start_min=shift[0], shift_end_min=shift[1],
+        working_days=days, setup_min=ints.get("setup_min", 0), packup_min=ints.get("packup_min", 0),
+        lunch=lunch, max_drive_min=ints.get("max_drive_min"), name=str(table.get("name", "")),
+        crew=tuple(str(c) for c in table.get("crew", ())),
+    )
+
+
+def _candidate_osm_paths(raw: str, base: Path) -> list[Path]:
+    path = Path(os.path.expanduser(raw))
+    if path.is_absolute():
+        return [path]
+    candidates = [base / path]
+    package_root = Path(__file__).resolve().parent.parent
+    for root in (package_root, Path.cwd()):
+        candidates += [(root / d / path.name).resolve() for d in SHARED_OSM_DIRS]
+    return candidates
+
+
+def resolve_streets(table: dict, base: Path, *, osm_file: Path | None = None) -> StreetSource:
+    """Street source: ``osm_file`` argument, then $DYNAMOBILE_OSM_FILE, then the scenario's file
+    (beside the scenario, else in the shared data folder beside the checkout), then download."""
+    if osm_file is not None:
+        if not osm_file.exists():
+            raise InputError(f"fichier de rues introuvable : {osm_file}")
+        return StreetSource(osm_file=osm_file)
+    env = os.environ.get("DYNAMOBILE_OSM_FILE")
+    if env:
+        if not Path(env).exists():
+            raise InputError(f"DYNAMOBILE_OSM_FILE : fichier introuvable : {env}")
+        return StreetSource(osm_file=Path(env))
+    raw = table.get("osm_file")
+    if raw:
+        for candidate in _candidate_osm_paths(str(raw), base):
+            if candidate.exists():
+                return StreetSource(osm_file=candidate)
+    if table.get("place"):
+        return StreetSource(place=str(table["place"]))
+    if table.get("bbox"):
+        bbox = table["bbox"]
+        if not (isinstance(bbox, list) and len(bbox) == 4):
+            raise InputError("[streets] bbox : attendu [ouest, sud, est, nord]")
+        return StreetSource(bbox=tuple(float(b) for b in bbox))
+    if raw:
+        raise InputError(
+            f"[streets] osm_file : « {raw} » introuvable (cherché à côté du scénario et dans ../shared/data/osm) ; "
+            "indiquez --osm-file ou DYNAMOBILE_OSM_FILE"
+        )
+    raise InputError("[streets] : donner osm_file, place ou bbox")
+
+
+def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
+    """Read a scenario TOML and its sites CSV; raise InputError listing every problem."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} : fichier introuvable")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} : TOML illisible : {exc}") from None
+    problems: list[str] = []
+    where = str(path)
+    depot_table = data.get("depot") or {}
+    depot = None
+    name = _require(depot_table, "name", f"{where} [depot]", problems)
+    address = str(depot_table.get("address", "")).strip()
+    if "lat" in depot_table or "lon" in depot_table or not address:
+        lat = _require(depot_table, "lat", f"{where} [depot]", problems, float)
+        lon = _require(depot_table, "lon", f"{where} [depot]", problems, float)
+        if lat is not None and lon is not None:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                problems.append(f"{where} [depot] : coordonnées hors limites ({lat}, {lon})")
+            elif name is not None:
+                depot = Depot(name, lat, lon, address)
+    elif name is not None:
+        depot = Depot(name, None, None, address)
+    vehicles = []
+    for i, table in enumerate(data.get("vehicles") or []):
+        vehicle = _parse_vehicle(table, f"{where} [[vehicles]] n°{i + 1}", problems)
+        if vehicle:
+            vehicles.append(vehicle)
+    if not data.get("vehicles"):
+        problems.append(f"{where} : aucun véhicule ([[vehicles]])")
+    ids = [v.id for v in vehicles]
+    for dup in sorted({v for v in ids if ids.count(v) > 1}):
+        problems.append(f"{where} : véhicule « {dup} » défini deux fois")
+    streets_table = data.get("streets") or {}
+    routing = RoutingSettings()
+    try:
+        routing = RoutingSettings(
+            bike_speed_kph=float(streets_table.get("bike_speed_kph", routing.bike_speed_kph)),
+            snap_max_m=float(streets_table.get("snap_max_m", routing.snap_max_m)),
+            drive_speed_factor=float(streets_table.get("drive_speed_factor", routing.drive_speed_factor)),
+        )
+        if routing.bike_speed_kph <= 0 or routing.snap_max_m <= 0 or routing.drive_speed_factor <= 0:
+            raise ValueError("valeurs positives attendues")
+    except (TypeError, ValueError) as exc:
+        problems.append(f"{where} [streets] : {exc}")
+    sites: tuple[Site, ...] = ()
+    sites_raw = data.get("sites")
+    if not sites_raw:
+        problems.append(f"{where} : champ sites manquant (chemin du fichier CSV des sites)")
+    else:
+        try:
+            sites = load_sites(path.parent / str(sites_raw))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    streets = None
+    try:
+        streets = resolve_streets(streets_table, path.parent, osm_file=osm_file)
+    except InputError as exc:
+        problems.extend(f"{where} {p}" for p in exc.problems)
+    default_date = None
+    if "demo_date" in data:
+        try:
+            default_date = dt.date.fromisoformat(str(data["demo_date"]))
+        except ValueError:
+            problems.append(f"{where} : champ demo_date : date AAAA-MM-JJ attendue (lu « {data['demo_date']} »)")
+    if problems:
+        raise InputError(problems)
+    return Scenario(
+        name=str(data.get("name") or path.stem), depot=depot, streets=streets, vehicles=tuple(vehicles),
+        sites=sites, routing=routing, source=path, notes=str(data.get("notes", "")), default_date=default_date,
+    )
