@@ -384,3 +384,20 @@ def _dropped(solution, day, vehicles, candidates, times) -> list[Unassigned]:
         reason += f" : sa visite demanderait environ {minutes} min de plus (trajet, installation, présence, rangement)." if minutes else "."
         out.append(Unassigned(site.id, site.name, NO_TIME, reason, day, minutes, site.lat, site.lon))
     return out
+
+
+def travel_lookup(scenario: Scenario, networks: dict[str, StreetNetwork]):
+    """A `dynamobile.check.TravelLookup` on the scenario's streets (site id or None for the depot)."""
+    scenario = locate_scenario(scenario)
+    snapped = snap_scenario(scenario, networks)
+    cache: dict[tuple[str, str | None, str | None], tuple[int, int]] = {}
+
+    def lookup(profile: str, a: str | None, b: str | None) -> tuple[int, int]:
+        key = (profile, a, b)
+        if key not in cache:
+            nodes = [snapped[profile][x or "__depot__"].node for x in (a, b)]
+            seconds, metres = travel_matrices(networks[profile].graph, nodes, csr=networks[profile].csr)
+            cache[key] = (int(seconds[0, 1]), int(metres[0, 1]))
+        return cache[key]
+
+    return lookup

@@ -85,17 +85,19 @@ def _bike_contraflow(data: dict) -> bool:
 
 
 def filter_profile(G: nx.MultiDiGraph, profile: str) -> nx.MultiDiGraph:
-    """Keep the edges a profile may use (and, for bikes, oneways' contraflow where tagged)."""
+    """Keep the edges a profile may use; for bikes, add the contraflow of one-way streets where tagged."""
     allows = drive_allows if profile == "drive" else bike_allows
     H = G.copy()
-    drop = []
+    drop, contraflow = [], []
     for u, v, k, data in H.edges(keys=True, data=True):
         if not allows(data):
             drop.append((u, v, k))
-        elif profile == "bike" and data.get("reversed") is True and data.get("oneway") is True:
-            if not _bike_contraflow(data):
-                drop.append((u, v, k))
+        elif profile == "bike" and data.get("oneway") is True and _bike_contraflow(data):
+            contraflow.append((v, u, {**data, "reversed": not data.get("reversed", False)}))
     H.remove_edges_from(drop)
+    for v, u, data in contraflow:
+        if not H.has_edge(v, u):
+            H.add_edge(v, u, **data)
     H.remove_nodes_from([n for n in list(H.nodes) if H.degree(n) == 0])
     return H
 
@@ -129,17 +131,16 @@ def _cache_key(source: StreetSource, profile: str, settings: RoutingSettings) ->
         h.update(f"{source.osm_file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     else:
         h.update(f"{source.place}|{source.bbox}".encode())
-    h.update(f"|{profile}|{settings.bike_speed_kph}|{settings.drive_speed_factor}|v3".encode())
+    h.update(f"|{profile}|{settings.bike_speed_kph}|{settings.drive_speed_factor}|v4".encode())
     return h.hexdigest()[:20]
 
 
 def _raw_graph(source: StreetSource, profile: str) -> nx.MultiDiGraph:
-    bidirectional = profile == "bike"  # reverse edges of oneways are filtered by tags afterwards
     if source.osm_file:
         if not source.osm_file.exists():
             raise StreetDataError(f"fichier de rues introuvable : {source.osm_file}")
         try:
-            return ox.graph_from_xml(source.osm_file, bidirectional=bidirectional, simplify=False, retain_all=True)
+            return ox.graph_from_xml(source.osm_file, simplify=False, retain_all=True)
         except Exception as exc:  # osmnx raises many types on bad XML
             raise StreetDataError(f"fichier de rues illisible {source.osm_file} : {exc}") from exc
     network_type = "drive" if profile == "drive" else "bike"
@@ -158,10 +159,7 @@ def _raw_graph(source: StreetSource, profile: str) -> nx.MultiDiGraph:
 def build_street_graph(source: StreetSource, profile: str, settings: RoutingSettings) -> nx.MultiDiGraph:
     """Load, filter by profile, keep the largest strongly connected component, add travel times."""
     G = _raw_graph(source, profile)
-    if source.osm_file:
-        G = filter_profile(G, profile)
-    elif profile == "bike":
-        G = filter_profile(G, profile)  # osmnx's bike filter does not know contraflow rules
+    G = filter_profile(G, profile)  # for downloads too: osmnx's bike filter ignores contraflow tags
     if G.number_of_edges() == 0:
         raise StreetDataError(f"aucune rue utilisable par le profil « {profile} » dans {source.describe()}")
     G = ox.truncate.largest_component(G, strongly=True)

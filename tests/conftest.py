@@ -1,0 +1,30 @@
+"""Shared fixtures: an isolated graph cache, street grids built in code, the real Chambéry extract."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+CHAMBERY_OSM = SHARED_DATA / "osm" / "chambery_centre_2016.osm"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Graph and geocoding caches live in a temporary folder, never in the user's home."""
+    old = os.environ.get("DYNAMOBILE_CACHE")
+    os.environ["DYNAMOBILE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("DYNAMOBILE_CACHE", None)
+    else:
+        os.environ["DYNAMOBILE_CACHE"] = old
+
+
+@pytest.fixture
+def chambery_osm() -> Path:
+    if not CHAMBERY_OSM.exists():
+        pytest.skip("../shared/data is not beside the checkout")
+    return CHAMBERY_OSM

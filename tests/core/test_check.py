@@ -1,0 +1,94 @@
+"""The feasibility checker itself: it must reject broken plans."""
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from dynamobile.check import InfeasiblePlan, assert_feasible, check_plan
+from dynamobile.plan import Break, Unassigned
+from routing.optimiser import SolveParams
+from routing.planner import load_networks, plan_day, travel_lookup
+from tests.core.builders import grid_scenario, site, vehicle
+
+MONDAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("check")
+    sites = [site("a", 1, 4, windows="mon 09:00-12:00", service_min=60), site("b", 4, 1, windows="mon 13:00-17:00", service_min=60),
+             site("c", 3, 3, windows="mon 09:00-17:00", service_min=30)]
+    scenario = grid_scenario(tmp, sites, [vehicle(shift="08:00-18:00", lunch="12:00-14:00", lunch_min=45)])
+    networks = load_networks(scenario)
+    plan = plan_day(scenario, MONDAY, params=SolveParams(time_limit_s=0.3), networks=networks)
+    travel = travel_lookup(scenario, networks)
+    assert check_plan(plan, scenario, travel=travel) == []
+    return scenario, plan, travel
+
+
+def with_stop(plan, k, **changes):
+    tour = plan.tours[0]
+    stops = list(tour.stops)
+    stops[k] = replace(stops[k], **changes)
+    return replace(plan, tours=(replace(tour, stops=tuple(stops)),))
+
+
+def violations(scenario, plan, travel=None):
+    return check_plan(plan, scenario, travel=travel)
+
+
+def test_rejects_arrival_faster_than_driving(good):
+    scenario, plan, _ = good
+    stop = plan.tours[0].stops[1]
+    prev_leave = plan.tours[0].stops[0].leave
+    bad = with_stop(plan, 1, arrive=prev_leave, drive_s=stop.drive_s + 60)
+    assert any("arrives before the drive" in v for v in violations(scenario, bad))
+
+
+def test_rejects_service_outside_windows(good):
+    scenario, plan, _ = good
+    k = [s.site for s in plan.tours[0].stops].index("a")
+    stop = plan.tours[0].stops[k]
+    shift = dt.timedelta(hours=5)
+    bad = with_stop(plan, k, start=stop.start + shift, end=stop.end + shift, leave=stop.leave + shift)
+    assert any("not inside one opening window" in v for v in violations(scenario, bad))
+
+
+def test_rejects_short_service_and_wrong_leg(good):
+    scenario, plan, travel = good
+    stop = plan.tours[0].stops[0]
+    bad = with_stop(plan, 0, end=stop.end - dt.timedelta(minutes=5))
+    assert any("service" in v for v in violations(scenario, bad))
+    bad = with_stop(plan, 0, distance_m=stop.distance_m + 100)
+    assert any("streets say" in v for v in violations(scenario, bad, travel))
+
+
+def test_rejects_break_over_a_visit_and_outside_its_window(good):
+    scenario, plan, _ = good
+    tour = plan.tours[0]
+    stop = tour.stops[0]
+    bad = replace(plan, tours=(replace(tour, breaks=(Break(stop.start, stop.start + dt.timedelta(minutes=45), 0),)),))
+    found = violations(scenario, bad)
+    assert any("overlaps" in v for v in found) or any("outside its window" in v for v in found)
+    bad = replace(plan, tours=(replace(tour, breaks=()),))
+    assert any("0 breaks, expected 1" in v for v in violations(scenario, bad))
+
+
+def test_rejects_shift_overrun_double_visit_and_missing_site(good):
+    scenario, plan, _ = good
+    tour = plan.tours[0]
+    late = replace(plan, tours=(replace(tour, end=tour.end.replace(hour=19)),))
+    assert any("outside shift" in v for v in violations(scenario, late))
+    doubled = replace(plan, tours=(replace(tour, stops=tour.stops + tour.stops[:1]),))
+    assert any("visited 2 times" in v for v in violations(scenario, doubled))
+    missing = replace(plan, tours=(replace(tour, stops=tour.stops[1:]),))
+    assert any("0 visits and 0 unassigned" in v for v in violations(scenario, missing))
+    both = replace(plan, unassigned=(Unassigned(tour.stops[0].site, "x", "closed", "Fermé", MONDAY),))
+    assert any("1 visits and 1 unassigned" in v for v in violations(scenario, both))
+
+
+def test_assert_feasible_raises(good):
+    scenario, plan, _ = good
+    with pytest.raises(InfeasiblePlan):
+        assert_feasible(with_stop(plan, 0, leave=plan.tours[0].stops[0].end), scenario)
