@@ -45,6 +45,16 @@ class VehicleSpec:
 
 
 @dataclass(frozen=True)
+class VisitGroup:
+    """Alternative nodes of one site (e.g. one per day): at most ``max_visits`` are visited, and
+    ``penalty`` is paid per visit short of ``max_visits``."""
+
+    nodes: tuple[int, ...]
+    max_visits: int
+    penalty: int
+
+
+@dataclass(frozen=True)
 class RoutingProblem:
     """Nodes 0..n-1 (depots and visits); ``windows[i]`` are the allowed *service start* intervals.
 
@@ -62,6 +72,8 @@ class RoutingProblem:
     demand: tuple[int, ...] = ()
     cost: tuple[np.ndarray, ...] = ()
     span_cost: int = 0  # per unit of route duration (limits waiting)
+    groups: tuple[VisitGroup, ...] = ()  # nodes in a group take the group's penalty, not their own
+    exclusive: tuple[tuple[int, int], ...] = ()  # pairs of nodes never both visited (visit spacing)
 
     @property
     def n_nodes(self) -> int:
@@ -155,12 +167,15 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
             routing.SetFixedCostOfVehicle(spec.fixed_cost, v)
 
     # Time: cumul = service start at visits, departure/arrival at depots.
-    transit_ids, visit_transits = [], []
+    transit_ids, visit_transits, registered = [], [], {}
     for spec in vehicles:
-        cb, on_site = _transit_callback(problem, manager, spec)
-        keep_alive.append(cb)
-        transit_ids.append(routing.RegisterTransitCallback(cb))
-        visit_transits.append(on_site)
+        key = (spec.matrix, spec.setup, spec.packup)
+        if key not in registered:
+            cb, on_site = _transit_callback(problem, manager, spec)
+            keep_alive.append(cb)
+            registered[key] = (routing.RegisterTransitCallback(cb), [int(x) for x in on_site])
+        transit_ids.append(registered[key][0])
+        visit_transits.append(registered[key][1])
     horizon = max(
         [spec.shift[1] for spec in vehicles] + [b for ws in problem.windows for _, b in ws] + [0]
     )
@@ -190,7 +205,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
                 solver.FixedDurationIntervalVar(b.earliest_start, b.latest_start, b.duration, False, f"pause {v}-{k}")
                 for k, b in enumerate(spec.breaks)
             ]
-            time_dim.SetBreakIntervalsOfVehicle(intervals, v, [int(x) for x in visit_transits[v]])
+            time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_transits[v])
     for v in range(len(vehicles)):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
@@ -216,13 +231,19 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         caps = [spec.capacity if spec.capacity is not None else sum(demand) for spec in vehicles]
         routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitCallback(load), 0, caps, True, "load")
 
-    # Optional visits and vehicle compatibility.
+    # Optional visits, visit groups and spacing, vehicle compatibility.
+    grouped = set()
+    for group in problem.groups:
+        routing.AddDisjunction([manager.NodeToIndex(i) for i in group.nodes], int(group.penalty), int(group.max_visits))
+        grouped.update(group.nodes)
+    for a, b in problem.exclusive:
+        solver.Add(routing.ActiveVar(manager.NodeToIndex(a)) + routing.ActiveVar(manager.NodeToIndex(b)) <= 1)
     for node in range(n):
         if node in depots:
             continue
         index = manager.NodeToIndex(node)
         penalty = problem.penalty[node] if problem.penalty else None
-        if penalty is not None:
+        if penalty is not None and node not in grouped:
             routing.AddDisjunction([index], int(penalty))
         allowed = problem.allowed[node] if problem.allowed else None
         if allowed is not None:
