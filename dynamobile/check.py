@@ -128,18 +128,29 @@ def _check_breaks(tour, vehicle, work, where: str) -> list[str]:
 
 
 def _check_coverage(plan: Plan, scenario: Scenario, seen: Counter) -> list[str]:
-    """Each site, each day: in exactly one tour or exactly one unassigned entry."""
+    """Each site is visited (at most its target, spaced by its minimum gap) or listed once as
+    unassigned; a one-day plan dates its unassigned entries."""
     problems = []
-    listed: Counter = Counter()
+    days = len(plan.dates)
+    visit_days: dict[str, list[dt.date]] = {}
+    for (day, site_id), count in seen.items():
+        visit_days.setdefault(site_id, []).extend([day] * count)
+    listed = Counter(u.site for u in plan.unassigned)
     for u in plan.unassigned:
-        listed[(u.date, u.site)] += 1
         if u.code not in REASON_CODES or not u.reason:
             problems.append(f"unassigned {u.site}: bad reason {u.code!r}")
-    for day in plan.dates:
-        for site in scenario.sites:
-            total = seen[(day, site.id)] + listed[(day, site.id)]
-            if total != 1:
-                problems.append(f"site {site.id} on {day}: {seen[(day, site.id)]} visits and {listed[(day, site.id)]} unassigned entries")
+    for site in scenario.sites:
+        dates = sorted(visit_days.get(site.id, []))
+        if not dates and listed[site.id] != 1:
+            problems.append(f"site {site.id}: 0 visits and {listed[site.id]} unassigned entries")
+        if dates and listed[site.id]:
+            problems.append(f"site {site.id}: {len(dates)} visits and {listed[site.id]} unassigned entries")
+        if len(dates) > site.target_visits(days):
+            problems.append(f"site {site.id}: {len(dates)} visits, more than its target {site.target_visits(days)}")
+        history = ([site.last_visit] if site.last_visit else []) + dates
+        for a, b in zip(history, history[1:]):
+            if (b - a).days < site.min_gap:
+                problems.append(f"site {site.id}: visits on {a} and {b}, closer than {site.min_gap} days")
     return problems
 
 

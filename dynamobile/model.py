@@ -7,6 +7,7 @@ are minutes since local midnight (Europe/Paris).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,10 @@ class Site:
     quartier: str = ""
     vehicle_kinds: frozenset[str] | None = None  # None: any vehicle kind may serve it
     notes: str = ""
+    every_days: int | None = None  # target frequency: one visit every N days
+    visits: int | None = None  # or: target number of visits per planned period
+    min_gap_days: int | None = None  # minimum days between two visits
+    last_visit: dt.date | None = None  # history, for spacing and "days since last visit"
 
     @property
     def has_coordinates(self) -> bool:
@@ -41,6 +46,23 @@ class Site:
 
     def allows(self, vehicle_kind: str) -> bool:
         return self.vehicle_kinds is None or vehicle_kind in self.vehicle_kinds
+
+    def target_visits(self, days: int) -> int:
+        """Visits wanted over a period of ``days`` days (default: one)."""
+        if self.visits is not None:
+            return self.visits
+        if self.every_days:
+            return max(1, math.ceil(days / self.every_days))
+        return 1
+
+    @property
+    def min_gap(self) -> int:
+        """Minimum days between two visits (default: 70 % of ``every_days``, else 1)."""
+        if self.min_gap_days is not None:
+            return self.min_gap_days
+        if self.every_days:
+            return max(1, math.ceil(0.7 * self.every_days))
+        return 1
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,22 @@ class Vehicle:
 
     def works_on(self, day: dt.date) -> bool:
         return day.weekday() in self.working_days
+
+
+@dataclass(frozen=True)
+class VehicleOption:
+    """A fleet the city might choose, for `dynamobile compare`: ``count`` vehicles of one kind,
+    with its own setup times and speeds; shifts, days and breaks come from the scenario's vehicles."""
+
+    id: str
+    kind: str
+    profile: str
+    label: str = ""
+    count: int = 1
+    setup_min: int = 0
+    packup_min: int = 0
+    drive_speed_factor: float | None = None  # replaces the scenario's, for motor vehicles
+    bike_speed_kph: float | None = None  # replaces the scenario's, for cargo bikes
 
 
 @dataclass(frozen=True)
@@ -121,6 +159,7 @@ class Scenario:
     source: Path | None = None
     notes: str = ""
     default_date: dt.date | None = None  # the day `dynamobile demo` plans
+    options: tuple[VehicleOption, ...] = ()  # fleets to compare
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:

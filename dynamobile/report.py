@@ -80,3 +80,44 @@ def plan_text(plan: Plan) -> str:
             lines += [f"  - {u.name} [{u.code}] : {u.reason}" for u in missed]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+REASON_LABELS = {
+    "closed": "fermé", "no_vehicle": "pas de véhicule autorisé", "unreachable": "injoignable",
+    "window_too_short": "créneau trop court", "outside_shift": "hors horaires", "no_time": "manque de temps",
+    "recent_visit": "visité récemment",
+}
+
+
+def period_text(plan: Plan) -> str:
+    """Per-neighbourhood coverage and visit targets not met, for plans of several days."""
+    stats = plan.stats
+    lines = [f"Par quartier ({len(plan.dates)} jours, du {plan.dates[0]:%d/%m/%Y} au {plan.dates[-1]:%d/%m/%Y}) :"]
+    lines.append(f"  {'quartier':<24} {'sites':>5} {'visites':>7} {'priorité':>8} {'dernière visite':>16} {'jours depuis':>12}")
+    for name, q in sorted(stats.get("quartiers", {}).items()):
+        last = dt.date.fromisoformat(q["last_visit"]).strftime("%d/%m/%Y") if q["last_visit"] else "jamais"
+        since = "—" if q["days_since_last_visit"] is None else str(q["days_since_last_visit"])
+        lines.append(f"  {name[:24]:<24} {q['sites']:>5} {q['visits']:>7} {q['priority_served']:>8} {last:>16} {since:>12}")
+    short = [(sid, v) for sid, v in stats.get("site_visits", {}).items() if 0 < v["visits"] < v["target"]]
+    if short:
+        lines.append("Fréquence visée non atteinte : " + ", ".join(f"{sid} ({v['visits']}/{v['target']})" for sid, v in short))
+    fairness = stats.get("fairness") or {}
+    if fairness:
+        held = "respectée" if fairness["held"] else f"non tenue pour : {', '.join(fairness['gaps'])}"
+        lines.append(f"Équité (une visite par quartier tous les {fairness['fair_days']} jours) : {held}")
+    return "\n".join(lines) + "\n"
+
+
+def comparison_text(rows: list[dict], *, days: int) -> str:
+    """The vehicle comparison table (rows from `routing.compare.results_to_dict`)."""
+    header = (f"{'option':<40} {'sites':>7} {'visites':>7} {'priorité':>9} {'h sur place':>11} {'h trajet':>8} "
+              f"{'km':>7}  non servis")
+    lines = [f"Comparaison des véhicules sur {days} jour(s)", header, "-" * len(header)]
+    for r in rows:
+        unserved = ", ".join(f"{REASON_LABELS.get(code, code)} {n}" for code, n in sorted(r["unserved"].items())) or "—"
+        lines.append(
+            f"{r['label'][:40]:<40} {r['sites_served']:>3}/{r['sites']:<3} {r['visits']:>7} "
+            f"{r['priority_served']:>4}/{r['priority_total']:<4} {r['hours_on_site']:>11.1f} {r['hours_driving']:>8.2f} "
+            f"{r['km']:>7.1f}  {unserved}"
+        )
+    return "\n".join(lines) + "\n"

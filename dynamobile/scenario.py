@@ -16,11 +16,12 @@ from pathlib import Path
 from .errors import InputError
 from .model import (
     PROFILES, SITE_KINDS, VEHICLE_KINDS, Depot, Lunch, RoutingSettings, Scenario, Site, StreetSource, Vehicle,
+    VehicleOption,
 )
 from .windows import WindowSyntaxError, parse_clock_range, parse_days, parse_windows
 
 SITE_COLUMNS = ("id", "name", "kind", "lat", "lon", "service_min", "windows", "priority")
-OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes")
+OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes", "every_days", "visits", "min_gap_days", "last_visit")
 DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
 SHARED_OSM_DIRS = ("../shared/data/osm", "../../shared/data/osm")
 
@@ -87,10 +88,24 @@ def _parse_site(row: dict[str, str]) -> Site:
         if unknown:
             raise ValueError(f"champ vehicles : {', '.join(unknown)} inconnu (attendu {', '.join(VEHICLE_KINDS)})")
         vehicle_kinds = kinds
+    frequency = {}
+    for key in ("every_days", "visits", "min_gap_days"):
+        raw = (row.get(key) or "").strip()
+        if raw:
+            try:
+                frequency[key] = _positive_int(raw, key, minimum=1)
+            except ValueError as exc:
+                raise ValueError(f"champ {exc}") from None
+    last_visit = None
+    if (row.get("last_visit") or "").strip():
+        try:
+            last_visit = dt.date.fromisoformat(row["last_visit"].strip())
+        except ValueError:
+            raise ValueError(f"champ last_visit : date AAAA-MM-JJ attendue (lu « {row['last_visit'].strip()} »)") from None
     return Site(
         id=site_id, name=name, kind=kind, lat=lat, lon=lon, service_min=service_min, windows=windows,
         priority=priority, address=address, quartier=(row.get("quartier") or "").strip(),
-        vehicle_kinds=vehicle_kinds, notes=(row.get("notes") or "").strip(),
+        vehicle_kinds=vehicle_kinds, notes=(row.get("notes") or "").strip(), last_visit=last_visit, **frequency,
     )
 
 
@@ -201,6 +216,30 @@ def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | No
     )
 
 
+def _parse_option(table: dict, where: str, problems: list[str]) -> VehicleOption | None:
+    before = len(problems)
+    oid = _require(table, "id", where, problems)
+    kind = _require(table, "kind", where, problems)
+    if kind is not None and kind not in VEHICLE_KINDS:
+        problems.append(f"{where} : champ kind : « {kind} » inconnu (attendu {', '.join(VEHICLE_KINDS)})")
+    profile = table.get("profile") or DEFAULT_PROFILE.get(kind or "", "drive")
+    if profile not in PROFILES:
+        problems.append(f"{where} : champ profile : « {profile} » inconnu (attendu drive ou bike)")
+    numbers = {}
+    for key, kind_of, minimum in (("count", int, 1), ("setup_min", int, 0), ("packup_min", int, 0),
+                                  ("drive_speed_factor", float, 0.01), ("bike_speed_kph", float, 1.0)):
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind_of is int and not isinstance(value, int)) \
+                    or value < minimum:
+                problems.append(f"{where} : champ {key} : nombre ≥ {minimum} attendu (lu {value!r})")
+            else:
+                numbers[key] = kind_of(value)
+    if len(problems) > before:
+        return None
+    return VehicleOption(id=oid, kind=kind, profile=profile, label=str(table.get("label", oid)), **numbers)
+
+
 def _candidate_osm_paths(raw: str, base: Path) -> list[Path]:
     path = Path(os.path.expanduser(raw))
     if path.is_absolute():
@@ -276,6 +315,11 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
             vehicles.append(vehicle)
     if not data.get("vehicles"):
         problems.append(f"{where} : aucun véhicule ([[vehicles]])")
+    options = []
+    for i, table in enumerate(data.get("options") or []):
+        option = _parse_option(table, f"{where} [[options]] n°{i + 1}", problems)
+        if option:
+            options.append(option)
     ids = [v.id for v in vehicles]
     for dup in sorted({v for v in ids if ids.count(v) > 1}):
         problems.append(f"{where} : véhicule « {dup} » défini deux fois")
@@ -316,4 +360,5 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
     return Scenario(
         name=str(data.get("name") or path.stem), depot=depot, streets=streets, vehicles=tuple(vehicles),
         sites=sites, routing=routing, source=path, notes=str(data.get("notes", "")), default_date=default_date,
+        options=tuple(options),
     )

@@ -9,29 +9,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
 
-from dynamobile.errors import InputError
+from dynamobile.errors import InputError, SolverError
 from dynamobile.model import Scenario, Site, Vehicle
 from dynamobile.plan import (
-    CLOSED, NO_TIME, NO_VEHICLE, OUTSIDE_SHIFT, PLAN_VERSION, UNREACHABLE, WINDOW_TOO_SHORT,
-    Break, Depot, Plan, Stop, Tour, Unassigned,
+    CLOSED, NO_TIME, NO_VEHICLE, OUTSIDE_SHIFT, PLAN_VERSION, RECENT_VISIT, UNREACHABLE, WINDOW_TOO_SHORT,
+    Depot, Plan, Tour, Unassigned,
 )
-from dynamobile.timeutil import local_datetime
 from dynamobile.windows import format_clock, french_window, windows_on
 
 from .geocoding import locate_depot, locate_sites
-from .matrix import CsrGraph, fastest_path, to_csr, travel_matrices
-from .optimiser import BreakSpec, RoutingProblem, SolveParams, Solution, VehicleSpec, solve
+from .decode import RouteDay, cheapest_insertion_min, decode_tours
+from .matrix import CsrGraph, to_csr, travel_matrices
+from .optimiser import BreakSpec, RoutingProblem, SolveParams, Solution, VehicleSpec, VisitGroup, solve
 from .snapping import NodeIndex, Snapped
 from .streets import load_street_graph, street_source_to_dict
 
 log = logging.getLogger(__name__)
 
 PRIORITY_PENALTY = 1_000_000  # per priority point: serving always beats saving time
+FAIRNESS_PENALTY = 1_000_000_000  # a pinned visit for a neighbourhood outranks any priority
 KIND_LABELS = {"bus": "le bus", "van": "le fourgon", "cargo_bike": "le vélo-cargo"}
 
 
@@ -56,9 +58,12 @@ def load_networks(scenario: Scenario) -> dict[str, StreetNetwork]:
 
 @dataclass
 class _Candidate:
+    """A possible visit of ``site`` on one day, by one of ``vehicles`` (route indices)."""
+
     site: Site
-    vehicles: list[int]  # indices into the day's vehicles
-    starts: list[tuple[int, int]]  # allowed service-start intervals, seconds
+    vehicles: list[int]
+    starts: list[tuple[int, int]]  # allowed service-start intervals, seconds since period start
+    day_index: int = 0
 
 
 @dataclass
@@ -158,51 +163,44 @@ def _classify(
     return candidates, unassigned
 
 
-def _fits_alone(cand: _Candidate, vehicle: Vehicle, t_out: int, t_back: int) -> bool:
+def _fits_alone(cand: _Candidate, vehicle: Vehicle, offset: int, t_out: int, t_back: int) -> bool:
     """Could the vehicle serve this site alone within its shift (ignoring the lunch break)?"""
     service = cand.site.service_min * 60
-    earliest = vehicle.shift_start_min * 60 + t_out + vehicle.setup_min * 60
+    earliest = offset + vehicle.shift_start_min * 60 + t_out + vehicle.setup_min * 60
     for a, b in cand.starts:
         start = max(a, earliest)
-        if start <= b and start + service + vehicle.packup_min * 60 + t_back <= vehicle.shift_end_min * 60:
+        if start <= b and start + service + vehicle.packup_min * 60 + t_back <= offset + vehicle.shift_end_min * 60:
             return True
     return False
 
 
-def _place_break(leave: int, start: int, drive: int, setup: int, brk: tuple[int, int], lo: int, hi: int):
-    """Lay out drive, setup and a break inside the gap [leave, start) (seconds).
-
-    Returns (arrive, setup_start, break_start). OR-Tools guarantees the gap holds drive + setup +
-    break; we keep its break start when possible, and never overlap the break with driving or work.
-    """
-    bs, dur = brk
-    latest = min(hi, start - setup - dur)
-    t = min(max(bs, leave, lo), latest)
-    if t >= max(leave, lo):
-        arrive = leave + drive if t >= leave + drive else leave + drive + dur
-        return arrive, start - setup, t
-    # Setup right on arrival, break between setup and opening.
-    arrive = leave + drive
-    t = max(bs, arrive + setup, lo)
-    if t + dur <= start and t <= hi:
-        return arrive, arrive, t
-    raise ValueError("pause impossible à placer")  # guarded by the feasibility checker in tests
+DAY_S = 86_400
+# When a site can't be visited on any day, the day whose reason is closest to a visit explains it.
+_REASON_ORDER = (RECENT_VISIT, UNREACHABLE, OUTSIDE_SHIFT, WINDOW_TOO_SHORT, NO_VEHICLE, CLOSED)
 
 
-def _leg_geometry(G: nx.MultiDiGraph, a: int, b: int) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...]]:
-    path = fastest_path(G, a, b)
-    return tuple(int(n) for n in path), tuple((float(G.nodes[n]["x"]), float(G.nodes[n]["y"])) for n in path)
+def plan_day(scenario: Scenario, day: dt.date, **options) -> Plan:
+    """Plan one day: every site ends up in a tour or in ``unassigned`` (dated that day)."""
+    return plan_period(scenario, day, 1, **options)
 
 
-def plan_day(
+def plan_period(
     scenario: Scenario,
-    day: dt.date,
+    first_day: dt.date,
+    days: int,
     *,
     params: SolveParams = SolveParams(),
     networks: dict[str, StreetNetwork] | None = None,
     timings: Timings | None = None,
+    fair_days: int | None = None,
 ) -> Plan:
-    """Plan ``day`` for the scenario's vehicles; every site ends up in a tour or in ``unassigned``."""
+    """Plan ``days`` consecutive days jointly: each vehicle-day is a route of one OR-Tools model.
+
+    Each site has one candidate visit per day it can be served; at most ``target_visits`` of them
+    are made, two visits are at least ``min_gap`` days apart, and missing visits cost the site's
+    priority. With ``fair_days``, every neighbourhood (quartier) with a possible visit in any
+    ``fair_days``-day stretch gets one there, when the model can hold it.
+    """
     timings = timings if timings is not None else Timings()
     t0 = time.perf_counter()
     if networks is None:
@@ -212,178 +210,291 @@ def plan_day(
 
     scenario = locate_scenario(scenario)
     snapped = snap_scenario(scenario, networks)
-    vehicles = [v for v in scenario.vehicles if v.works_on(day)]
-    candidates, unassigned = _classify(scenario, day, vehicles, snapped)
+    period = [first_day + dt.timedelta(days=k) for k in range(days)]
+    route_days = [RouteDay(v, day, k * DAY_S) for k, day in enumerate(period) for v in scenario.vehicles if v.works_on(day)]
+    copies, day_reasons = _candidates(scenario, period, route_days, snapped)
     t2 = time.perf_counter()
     timings.snap_s += t2 - t1
 
-    # Node 0 is the depot, 1..k the candidate sites; one matrix per profile over the same indices.
-    profiles = sorted({v.profile for v in vehicles})
-    node_ids = {p: [snapped[p]["__depot__"].node] + [snapped[p][c.site.id].node for c in candidates] for p in profiles}
+    # Matrices over the depot and the distinct candidate sites, then expanded to one node per copy.
+    profiles = sorted({rd.vehicle.profile for rd in route_days})
+    site_ids = list(dict.fromkeys(c.site.id for c in copies))
+    position = {sid: i + 1 for i, sid in enumerate(site_ids)}
     times, dists = {}, {}
     for p in profiles:
-        times[p], dists[p] = travel_matrices(networks[p].graph, node_ids[p], csr=networks[p].csr)
+        nodes = [snapped[p]["__depot__"].node] + [snapped[p][sid].node for sid in site_ids]
+        times[p], dists[p] = travel_matrices(networks[p].graph, nodes, csr=networks[p].csr)
+    copies = _feasible_alone(copies, route_days, times, position, day_reasons)
+    index = [0] + [position[c.site.id] for c in copies]
+    node_ids = {p: [snapped[p]["__depot__"].node] + [snapped[p][c.site.id].node for c in copies] for p in profiles}
+    times = {p: times[p][np.ix_(index, index)] for p in profiles}
+    dists = {p: dists[p][np.ix_(index, index)] for p in profiles}
     t3 = time.perf_counter()
     timings.matrix_s += t3 - t2
-
-    # Sites no vehicle can serve alone in its shift are not worth the solver's time.
-    kept = []
-    for idx, c in enumerate(candidates, start=1):
-        ok = [
-            i for i in c.vehicles
-            if _fits_alone(c, vehicles[i], int(times[vehicles[i].profile][0, idx]), int(times[vehicles[i].profile][idx, 0]))
-        ]
-        if ok:
-            c.vehicles = ok
-            kept.append((idx, c))
-        else:
-            unassigned.append(Unassigned(
-                c.site.id, c.site.name, UNREACHABLE,
-                "Impossible d'y être pendant le créneau : trajet depuis le dépôt trop long pour les horaires de l'équipe.",
-                day, None, c.site.lat, c.site.lon,
-            ))
-    order = [0] + [idx for idx, _ in kept]
-    candidates = [c for _, c in kept]
-    for p in profiles:
-        times[p] = times[p][np.ix_(order, order)]
-        dists[p] = dists[p][np.ix_(order, order)]
-        node_ids[p] = [node_ids[p][i] for i in order]
 
     # The model counts whole minutes of driving (rounded up) so that timetables read cleanly.
     model_times = {p: np.where(times[p] < 0, -1, -(-times[p] // 60) * 60) for p in profiles}
     tours: list[Tour] = []
     solution: Solution | None = None
-    if candidates and vehicles:
-        problem = _build_problem(candidates, vehicles, profiles, model_times)
+    fairness: dict = {}
+    if copies and route_days:
+        problem = _build_problem(copies, route_days, profiles, model_times, days)
         solution = solve(problem, params)
-        tours = _decode(solution, day, vehicles, candidates, model_times, times, dists, node_ids, networks)
-        unassigned += _dropped(solution, day, vehicles, candidates, model_times)
+        if fair_days:
+            solution, fairness = _enforce_fairness(problem, solution, copies, fair_days, days, params, route_days, model_times)
+        sites = [None] + [c.site for c in copies]
+        graphs = {p: networks[p].graph for p in profiles}
+        tours = decode_tours(solution, route_days, sites, model_times, times, dists, node_ids, graphs)
     timings.solve_s += time.perf_counter() - t3
 
-    order_ids = {s.id: i for i, s in enumerate(scenario.sites)}
-    unassigned.sort(key=lambda u: order_ids.get(u.site, 0))
+    unassigned = _unassigned(scenario, period, tours, copies, day_reasons, solution, route_days, model_times)
+    return Plan(
+        version=PLAN_VERSION, scenario=scenario.name, dates=tuple(period),
+        depot=Depot(scenario.depot.name, scenario.depot.lat, scenario.depot.lon),
+        tours=tuple(sorted(tours, key=lambda t: (t.date, t.vehicle))), unassigned=tuple(unassigned),
+        streets=street_source_to_dict(scenario.streets, scenario.routing),
+        stats=_stats(scenario, period, tours, timings, solution, params, fairness),
+    )
+
+
+def _candidates(scenario, period, route_days, snapped):
+    """One candidate per (site, day) it can be served; the per-day reasons of the others."""
+    copies: list[_Candidate] = []
+    day_reasons: dict[str, list[Unassigned]] = {s.id: [] for s in scenario.sites}
+    for k, day in enumerate(period):
+        routes = [r for r, rd in enumerate(route_days) if rd.day == day]
+        vehicles = [route_days[r].vehicle for r in routes]
+        candidates, skipped = _classify(scenario, day, vehicles, snapped)
+        for u in skipped:
+            day_reasons[u.site].append(u)
+        for c in candidates:
+            site = c.site
+            if site.last_visit and 0 <= (day - site.last_visit).days < site.min_gap:
+                nxt = site.last_visit + dt.timedelta(days=site.min_gap)
+                day_reasons[site.id].append(Unassigned(
+                    site.id, site.name, RECENT_VISIT,
+                    f"Visité le {site.last_visit:%d/%m/%Y} : pas de nouveau passage avant le {nxt:%d/%m/%Y} "
+                    f"({site.min_gap} jours d'écart minimum).", day, None, site.lat, site.lon))
+                continue
+            copies.append(_Candidate(site, [routes[i] for i in c.vehicles],
+                                     [(a + k * DAY_S, b + k * DAY_S) for a, b in c.starts], k))
+    return copies, day_reasons
+
+
+def _feasible_alone(copies, route_days, times, position, day_reasons):
+    """Drop the copies no vehicle can serve alone within its shift (too far to be there in time)."""
+    kept = []
+    for c in copies:
+        idx = position[c.site.id]
+        ok = [r for r in c.vehicles
+              if _fits_alone(c, route_days[r].vehicle, route_days[r].offset,
+                             int(times[route_days[r].vehicle.profile][0, idx]), int(times[route_days[r].vehicle.profile][idx, 0]))]
+        if ok:
+            c.vehicles = ok
+            kept.append(c)
+        else:
+            day = route_days[c.vehicles[0]].day
+            day_reasons[c.site.id].append(Unassigned(
+                c.site.id, c.site.name, UNREACHABLE,
+                "Impossible d'y être pendant le créneau : trajet depuis le dépôt trop long pour les horaires de l'équipe.",
+                day, None, c.site.lat, c.site.lon))
+    return kept
+
+
+def _build_problem(copies: list[_Candidate], route_days: list[RouteDay], profiles: list[str], times, days: int) -> RoutingProblem:
+    specs = []
+    for rd in route_days:
+        v, off = rd.vehicle, rd.offset
+        breaks = ()
+        if v.lunch:
+            breaks = (BreakSpec(off + v.lunch.earliest_min * 60, off + (v.lunch.latest_min - v.lunch.minutes) * 60,
+                                v.lunch.minutes * 60),)
+        specs.append(VehicleSpec(
+            start=0, end=0, shift=(off + v.shift_start_min * 60, off + v.shift_end_min * 60),
+            matrix=profiles.index(v.profile), setup=v.setup_min * 60, packup=v.packup_min * 60, breaks=breaks,
+            max_drive=v.max_drive_min * 60 if v.max_drive_min is not None else None,
+        ))
+    by_site: dict[str, list[int]] = {}
+    for node, c in enumerate(copies, start=1):
+        by_site.setdefault(c.site.id, []).append(node)
+    groups, exclusive = [], []
+    for nodes in by_site.values():
+        site = copies[nodes[0] - 1].site
+        groups.append(VisitGroup(tuple(nodes), site.target_visits(days), PRIORITY_PENALTY * site.priority))
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1:]:
+                if abs(copies[a - 1].day_index - copies[b - 1].day_index) < site.min_gap:
+                    exclusive.append((a, b))
+    return RoutingProblem(
+        time=tuple(times[p] for p in profiles),
+        service=(0, *[c.site.service_min * 60 for c in copies]),
+        windows=((), *[tuple(c.starts) for c in copies]),
+        vehicles=tuple(specs),
+        penalty=(None, *[PRIORITY_PENALTY * c.site.priority for c in copies]),
+        allowed=(None, *[frozenset(c.vehicles) for c in copies]),
+        span_cost=1, groups=tuple(groups), exclusive=tuple(exclusive),
+    )
+
+
+def _visited_days(solution: Solution, copies: list[_Candidate]) -> dict[str, list[int]]:
+    """Quartier -> sorted day indices with a visit."""
+    out: dict[str, list[int]] = {}
+    for route in solution.routes:
+        for node in route.visits:
+            c = copies[node - 1]
+            out.setdefault(c.site.quartier, []).append(c.day_index)
+    return {q: sorted(d) for q, d in out.items()}
+
+
+def _fairness_gaps(solution, copies, fair_days: int) -> list[tuple[str, int, tuple[int, ...]]]:
+    """(quartier, first day, candidate nodes) of each stretch of ``fair_days`` days with possible
+    visits in a neighbourhood but none planned."""
+    visited = _visited_days(solution, copies)
+    by_quartier: dict[str, list[tuple[int, int]]] = {}
+    for node, c in enumerate(copies, start=1):
+        if c.site.quartier:
+            by_quartier.setdefault(c.site.quartier, []).append((c.day_index, node))
+    last_day = max(c.day_index for c in copies)
+    gaps = []
+    for quartier, options in by_quartier.items():
+        days = set(visited.get(quartier, ()))
+        for first in range(0, max(1, last_day - fair_days + 2)):
+            window = range(first, first + fair_days)
+            nodes = tuple(n for d, n in options if d in window)
+            if nodes and not days.intersection(window):
+                gaps.append((quartier, first, nodes))
+                break  # one constraint per neighbourhood and round
+    return gaps
+
+
+def _enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_days: int, days: int,
+                      params: SolveParams, route_days: list[RouteDay], times: dict[str, np.ndarray]):
+    """Pin a visit in each stretch where a neighbourhood is left out, and solve again.
+
+    A pin is one candidate visit (the cheapest to insert) whose miss costs far more than any
+    priority; pinning is a penalty, not a hard constraint, so OR-Tools' heuristics still find
+    solutions, and a stretch that truly cannot be covered is reported rather than failing the plan.
+    """
+    pinned: set[int] = set()
+    failed: set[int] = set()  # pins the solver could not honour: try another day or site
+    pins_of_site: Counter = Counter()
+    for _ in range(8):
+        visited = {n for route in solution.routes for n in route.visits}
+        for n in pinned - visited:
+            pinned.discard(n)
+            failed.add(n)
+            pins_of_site[copies[n - 1].site.id] -= 1
+        new_pins = 0
+        for _, _, nodes in _fairness_gaps(solution, copies, fair_days):
+            free = [n for n in nodes
+                    if n not in failed and pins_of_site[copies[n - 1].site.id] < copies[n - 1].site.target_visits(days)
+                    and not any(_too_close(copies, n, p) for p in pinned)]
+            if not free or pinned.intersection(nodes):
+                continue
+            allowed = {n: copies[n - 1].vehicles for n in free}
+            best = min(free, key=lambda n: cheapest_insertion_min(solution, route_days, [n], allowed, copies[n - 1].site, times) or 0)
+            pinned.add(best)
+            pins_of_site[copies[best - 1].site.id] += 1
+            new_pins += 1
+        if not new_pins:
+            break
+        solution = solve(_with_pins(problem, pinned), params)
+    gaps = _fairness_gaps(solution, copies, fair_days)
+    return solution, {"fair_days": fair_days, "held": not gaps, "gaps": sorted({q for q, _, _ in gaps})}
+
+
+def _too_close(copies, a: int, b: int) -> bool:
+    """Two copies of the same site closer than its minimum gap (or on the same day)."""
+    ca, cb = copies[a - 1], copies[b - 1]
+    return ca.site.id == cb.site.id and abs(ca.day_index - cb.day_index) < max(1, ca.site.min_gap)
+
+
+def _with_pins(problem: RoutingProblem, pinned: set[int]) -> RoutingProblem:
+    """Split each pinned node out of its site's group, with a penalty above any priority."""
+    groups, blocked = [], set()
+    for group in problem.groups:
+        pins = [n for n in group.nodes if n in pinned]
+        rest = tuple(n for n in group.nodes if n not in pinned)
+        groups += [VisitGroup((n,), 1, FAIRNESS_PENALTY) for n in pins]
+        if rest and group.max_visits - len(pins) > 0:
+            groups.append(VisitGroup(rest, group.max_visits - len(pins), group.penalty))
+        elif rest:
+            groups.append(VisitGroup(rest, 1, 0))
+            blocked.update(rest)  # the pins use up the site's visits
+    allowed = tuple(frozenset() if i in blocked else a for i, a in enumerate(problem.allowed))
+    return replace(problem, groups=tuple(groups), allowed=allowed)
+
+
+def _unassigned(scenario, period, tours, copies, day_reasons, solution, route_days, times) -> list[Unassigned]:
+    """Sites with no visit in the period, each once, with the reason closest to a visit."""
+    visits = {s.site for t in tours for s in t.stops}
+    single = len(period) == 1
+    out = []
+    for site in scenario.sites:
+        if site.id in visits:
+            continue
+        nodes = [n for n, c in enumerate(copies, start=1) if c.site.id == site.id]
+        if nodes and solution is not None:
+            allowed = {n: copies[n - 1].vehicles for n in nodes}
+            minutes = cheapest_insertion_min(solution, route_days, nodes, allowed, site, times)
+            reason = "Pas assez de temps dans les tournées (créneaux et horaires déjà pris)"
+            reason += f" : sa visite demanderait environ {minutes} min de plus (trajet, installation, présence, rangement)." if minutes else "."
+            out.append(Unassigned(site.id, site.name, NO_TIME, reason, period[0] if single else None, minutes, site.lat, site.lon))
+            continue
+        reasons = day_reasons[site.id]
+        best = min(reasons, key=lambda u: (_REASON_ORDER.index(u.code), u.date))
+        if single:
+            out.append(best)
+        else:
+            same = all(u.code == best.code for u in reasons)
+            prefix = "Sur toute la période : " if same else f"Au mieux le {best.date:%d/%m} : "
+            out.append(replace(best, reason=prefix + best.reason[0].lower() + best.reason[1:], date=None))
+    return out
+
+
+def _stats(scenario, period, tours, timings, solution, params, fairness) -> dict:
+    """Figures for reports: timings, service, per-site visits and per-neighbourhood coverage."""
+    days = len(period)
+    visits: dict[str, list[dt.date]] = {}
+    for t in tours:
+        for s in t.stops:
+            visits.setdefault(s.site, []).append(t.date)
+    quartiers: dict[str, dict] = {}
+    for site in scenario.sites:
+        q = quartiers.setdefault(site.quartier or "—", {"visits": 0, "priority_served": 0, "sites": 0, "last": None})
+        q["sites"] += 1
+        dates = sorted(visits.get(site.id, []))
+        q["visits"] += len(dates)
+        q["priority_served"] += site.priority * len(dates)
+        last = dates[-1] if dates else site.last_visit
+        if last and (q["last"] is None or last > q["last"]):
+            q["last"] = last
+    for q in quartiers.values():
+        last = q.pop("last")
+        q["last_visit"] = last.isoformat() if last else None
+        q["days_since_last_visit"] = (period[-1] - last).days if last else None
     served = [s for t in tours for s in t.stops]
-    stats = {
+    return {
         "timings_s": {"graph": round(timings.graph_s, 3), "snap": round(timings.snap_s, 3),
                       "matrix": round(timings.matrix_s, 3), "solve": round(timings.solve_s, 3)},
+        "days": days,
         "sites": len(scenario.sites),
-        "served": len(served),
+        "sites_served": len({s.site for s in served}),
+        "visits": len(served),
         "priority_served": sum(s.priority for s in served),
-        "priority_total": sum(s.priority for s in scenario.sites),
+        "priority_total": sum(s.priority * s.target_visits(days) for s in scenario.sites),
+        "hours_on_site": round(sum((s.end - s.start).total_seconds() for s in served) / 3600, 2),
+        "hours_driving": round(sum(t.drive_s for t in tours) / 3600, 2),
+        "km": round(sum(t.distance_m for t in tours) / 1000, 2),
+        "site_visits": {s.id: {"target": s.target_visits(days), "visits": len(visits.get(s.id, [])),
+                               "dates": [d.isoformat() for d in sorted(visits.get(s.id, []))]} for s in scenario.sites},
+        "quartiers": quartiers,
+        "fairness": fairness,
         "objective": solution.objective if solution else 0,
         "solver_s": round(solution.wall_s, 3) if solution else 0.0,
         "time_limit_s": params.time_limit_s,
     }
-    return Plan(
-        version=PLAN_VERSION, scenario=scenario.name, dates=(day,),
-        depot=Depot(scenario.depot.name, scenario.depot.lat, scenario.depot.lon),
-        tours=tuple(tours), unassigned=tuple(unassigned),
-        streets=street_source_to_dict(scenario.streets, scenario.routing), stats=stats,
-    )
 
-
-def _build_problem(candidates: list[_Candidate], vehicles: list[Vehicle], profiles: list[str], times) -> RoutingProblem:
-    specs = []
-    for v in vehicles:
-        breaks = ()
-        if v.lunch:
-            breaks = (BreakSpec(v.lunch.earliest_min * 60, (v.lunch.latest_min - v.lunch.minutes) * 60, v.lunch.minutes * 60),)
-        specs.append(VehicleSpec(
-            start=0, end=0, shift=(v.shift_start_min * 60, v.shift_end_min * 60), matrix=profiles.index(v.profile),
-            setup=v.setup_min * 60, packup=v.packup_min * 60, breaks=breaks,
-            max_drive=v.max_drive_min * 60 if v.max_drive_min is not None else None,
-        ))
-    return RoutingProblem(
-        time=tuple(times[p] for p in profiles),
-        service=(0, *[c.site.service_min * 60 for c in candidates]),
-        windows=((), *[tuple(c.starts) for c in candidates]),
-        vehicles=tuple(specs),
-        penalty=(None, *[PRIORITY_PENALTY * c.site.priority for c in candidates]),
-        allowed=(None, *[frozenset(c.vehicles) for c in candidates]),
-        span_cost=1,
-    )
-
-
-def _decode(solution, day, vehicles, candidates, times, exact_times, dists, node_ids, networks) -> list[Tour]:
-    """Turn solver routes into tours; ``times`` are the model's (minutes), ``exact_times`` the streets'."""
-    tours = []
-    at = lambda seconds: local_datetime(day, seconds)  # noqa: E731
-    for route in solution.routes:
-        if not route.visits:
-            continue
-        v = vehicles[route.vehicle]
-        m, exact, d = times[v.profile], exact_times[v.profile], dists[v.profile]
-        G, ids = networks[v.profile].graph, node_ids[v.profile]
-        lunch = v.lunch
-        lo, hi = (lunch.earliest_min * 60, (lunch.latest_min - lunch.minutes) * 60) if lunch else (0, 0)
-        pending = list(route.breaks)
-        stops, breaks = [], []
-        prev, leave = 0, route.depart
-        for k, (node, start) in enumerate(zip(route.visits, route.service_start)):
-            site = candidates[node - 1].site
-            drive = int(m[prev, node])
-            arrive, setup_start = leave + drive, start - v.setup_min * 60
-            for brk in list(pending):
-                if brk[0] + brk[1] <= route.depart:
-                    breaks.append(Break(at(brk[0]), at(brk[0] + brk[1]), -1))
-                    pending.remove(brk)
-                elif brk[0] < start:
-                    arrive, setup_start, bs = _place_break(leave, start, drive, v.setup_min * 60, brk, lo, hi)
-                    breaks.append(Break(at(bs), at(bs + brk[1]), k - 1))
-                    pending.remove(brk)
-            path, geometry = _leg_geometry(G, ids[prev], ids[node])
-            end = start + site.service_min * 60
-            stops.append(Stop(
-                site=site.id, name=site.name, kind=site.kind, lat=site.lat, lon=site.lon,
-                arrive=at(arrive), setup_start=at(setup_start), start=at(start), end=at(end),
-                leave=at(end + v.packup_min * 60), drive_s=int(exact[prev, node]), distance_m=int(d[prev, node]),
-                address=site.address, quartier=site.quartier, priority=site.priority, path=path, geometry=geometry,
-            ))
-            prev, leave = node, end + v.packup_min * 60
-        back = int(m[prev, 0])
-        back_exact = int(exact[prev, 0])
-        arrive_home = leave + back
-        for brk in pending:  # after the last stop: on the way back, or at the depot
-            if brk[0] < route.arrive:
-                arrive_home, _, bs = _place_break(leave, max(route.arrive, leave + back + brk[1]), back, 0, brk, lo, hi)
-            else:
-                bs = brk[0]
-            breaks.append(Break(at(bs), at(bs + brk[1]), len(stops) - 1))
-        path, geometry = _leg_geometry(G, ids[prev], ids[0])
-        legs_drive = sum(s.drive_s for s in stops)
-        legs_dist = sum(s.distance_m for s in stops)
-        tours.append(Tour(
-            vehicle=v.id, vehicle_kind=v.kind, profile=v.profile, date=day,
-            start=at(route.depart), end=at(arrive_home),
-            stops=tuple(stops), breaks=tuple(sorted(breaks, key=lambda b: b.start)),
-            distance_m=legs_dist + int(d[prev, 0]), drive_s=legs_drive + back_exact,
-            return_drive_s=back_exact, return_distance_m=int(d[prev, 0]), return_path=path, return_geometry=geometry,
-            vehicle_name=v.name, crew=v.crew,
-        ))
-    return tours
-
-
-def _dropped(solution, day, vehicles, candidates, times) -> list[Unassigned]:
-    """Sites the solver left out, with the cheapest extra time their visit would have needed."""
-    out = []
-    for node in solution.dropped:
-        site = candidates[node - 1].site
-        best = None
-        for route in solution.routes:
-            v = vehicles[route.vehicle]
-            if route.vehicle not in candidates[node - 1].vehicles:
-                continue
-            m = times[v.profile]
-            seq = [0, *route.visits, 0]
-            on_site = v.setup_min * 60 + site.service_min * 60 + v.packup_min * 60
-            for a, b in zip(seq, seq[1:]):
-                extra = int(m[a, node] + on_site + m[node, b] - m[a, b])
-                best = extra if best is None else min(best, extra)
-        minutes = round(best / 60) if best is not None else None
-        reason = "Pas assez de temps dans les tournées du jour (créneaux et horaires déjà pris)"
-        reason += f" : sa visite demanderait environ {minutes} min de plus (trajet, installation, présence, rangement)." if minutes else "."
-        out.append(Unassigned(site.id, site.name, NO_TIME, reason, day, minutes, site.lat, site.lon))
-    return out
 
 
 def travel_lookup(scenario: Scenario, networks: dict[str, StreetNetwork]):

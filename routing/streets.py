@@ -127,6 +127,8 @@ def _cache_dir() -> Path:
 def _cache_key(source: StreetSource, profile: str, settings: RoutingSettings) -> str:
     h = hashlib.sha256()
     if source.osm_file:
+        if not source.osm_file.exists():
+            raise StreetDataError(f"fichier de rues introuvable : {source.osm_file}")
         stat = source.osm_file.stat()
         h.update(f"{source.osm_file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     else:

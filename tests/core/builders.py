@@ -10,12 +10,14 @@ from tests.osm_fixtures import grid_osm, grid_point
 
 
 def site(site_id: str, row: int, col: int, *, windows: str = "mon-sun 08:00-18:00", service_min: int = 30,
-         priority: int = 1, kinds: str | None = None, kind: str = "forecourt", quartier: str = "") -> Site:
+         priority: int = 1, kinds: str | None = None, kind: str = "forecourt", quartier: str = "",
+         every_days: int | None = None, visits: int | None = None, min_gap_days: int | None = None) -> Site:
     lat, lon = grid_point(row, col)
     return Site(
         id=site_id, name=f"Site {site_id}", kind=kind, lat=lat, lon=lon, service_min=service_min,
         windows=parse_windows(windows), priority=priority, quartier=quartier,
-        vehicle_kinds=frozenset(kinds.split(",")) if kinds else None,
+        vehicle_kinds=frozenset(kinds.split(",")) if kinds else None, every_days=every_days, visits=visits,
+        min_gap_days=min_gap_days,
     )
 
 

@@ -1,0 +1,140 @@
+"""Turn solver routes (seconds since the period start) into tours of stops with local times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from dynamobile.model import Site, Vehicle
+from dynamobile.plan import Break, Stop, Tour
+from dynamobile.timeutil import local_datetime
+
+from .matrix import fastest_path
+from .optimiser import Solution
+
+
+@dataclass(frozen=True)
+class RouteDay:
+    """The vehicle and day of one solver route; ``offset`` is that day's start in model seconds."""
+
+    vehicle: Vehicle
+    day: dt.date
+    offset: int
+
+
+def place_break(leave: int, start: int, drive: int, setup: int, brk: tuple[int, int], lo: int, hi: int):
+    """Lay out drive, setup and a break inside the gap [leave, start) (seconds).
+
+    Returns (arrive, setup_start, break_start). OR-Tools guarantees the gap holds drive + setup +
+    break; we keep its break start when possible, and never overlap the break with driving or work.
+    """
+    bs, dur = brk
+    latest = min(hi, start - setup - dur)
+    t = min(max(bs, leave, lo), latest)
+    if t >= max(leave, lo):
+        arrive = leave + drive if t >= leave + drive else leave + drive + dur
+        return arrive, start - setup, t
+    # Setup right on arrival, break between setup and opening.
+    arrive = leave + drive
+    t = max(bs, arrive + setup, lo)
+    if t + dur <= start and t <= hi:
+        return arrive, arrive, t
+    raise ValueError("pause impossible à placer")  # guarded by the feasibility checker in tests
+
+
+def leg_geometry(G: nx.MultiDiGraph, a: int, b: int) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...]]:
+    """Node ids and [lon, lat] points of the fastest path from a to b."""
+    path = fastest_path(G, a, b)
+    return tuple(int(n) for n in path), tuple((float(G.nodes[n]["x"]), float(G.nodes[n]["y"])) for n in path)
+
+
+def decode_tours(
+    solution: Solution,
+    route_days: list[RouteDay],
+    sites: list[Site],
+    times: dict[str, np.ndarray],
+    exact_times: dict[str, np.ndarray],
+    dists: dict[str, np.ndarray],
+    node_ids: dict[str, list[int]],
+    graphs: dict[str, nx.MultiDiGraph],
+) -> list[Tour]:
+    """Tours from solver routes. ``sites[i]`` is the site of node i (None for the depot);
+    ``times`` are the model's (whole minutes), ``exact_times`` the streets'."""
+    tours = []
+    for route in solution.routes:
+        if not route.visits:
+            continue
+        rd = route_days[route.vehicle]
+        v, off = rd.vehicle, rd.offset
+
+        def at(seconds: int) -> dt.datetime:
+            return local_datetime(rd.day, seconds - off)
+
+        m, exact, d = times[v.profile], exact_times[v.profile], dists[v.profile]
+        G, ids = graphs[v.profile], node_ids[v.profile]
+        lunch = v.lunch
+        lo, hi = (off + lunch.earliest_min * 60, off + (lunch.latest_min - lunch.minutes) * 60) if lunch else (0, 0)
+        pending = list(route.breaks)
+        stops, breaks = [], []
+        prev, leave = 0, route.depart
+        for k, (node, start) in enumerate(zip(route.visits, route.service_start)):
+            site = sites[node]
+            drive = int(m[prev, node])
+            arrive, setup_start = leave + drive, start - v.setup_min * 60
+            for brk in list(pending):
+                if brk[0] + brk[1] <= route.depart:
+                    breaks.append(Break(at(brk[0]), at(brk[0] + brk[1]), -1))
+                    pending.remove(brk)
+                elif brk[0] < start:
+                    arrive, setup_start, bs = place_break(leave, start, drive, v.setup_min * 60, brk, lo, hi)
+                    breaks.append(Break(at(bs), at(bs + brk[1]), k - 1))
+                    pending.remove(brk)
+            path, geometry = leg_geometry(G, ids[prev], ids[node])
+            end = start + site.service_min * 60
+            stops.append(Stop(
+                site=site.id, name=site.name, kind=site.kind, lat=site.lat, lon=site.lon,
+                arrive=at(arrive), setup_start=at(setup_start), start=at(start), end=at(end),
+                leave=at(end + v.packup_min * 60), drive_s=int(exact[prev, node]), distance_m=int(d[prev, node]),
+                address=site.address, quartier=site.quartier, priority=site.priority, path=path, geometry=geometry,
+            ))
+            prev, leave = node, end + v.packup_min * 60
+        back = int(m[prev, 0])
+        arrive_home = leave + back
+        for brk in pending:  # after the last stop: on the way back, or at the depot
+            if brk[0] < route.arrive:
+                arrive_home, _, bs = place_break(leave, max(route.arrive, leave + back + brk[1]), back, 0, brk, lo, hi)
+            else:
+                bs = brk[0]
+            breaks.append(Break(at(bs), at(bs + brk[1]), len(stops) - 1))
+        path, geometry = leg_geometry(G, ids[prev], ids[0])
+        back_exact, back_m = int(exact[prev, 0]), int(d[prev, 0])
+        tours.append(Tour(
+            vehicle=v.id, vehicle_kind=v.kind, profile=v.profile, date=rd.day,
+            start=at(route.depart), end=at(arrive_home),
+            stops=tuple(stops), breaks=tuple(sorted(breaks, key=lambda b: b.start)),
+            distance_m=sum(s.distance_m for s in stops) + back_m, drive_s=sum(s.drive_s for s in stops) + back_exact,
+            return_drive_s=back_exact, return_distance_m=back_m, return_path=path, return_geometry=geometry,
+            vehicle_name=v.name, crew=v.crew,
+        ))
+    return tours
+
+
+def cheapest_insertion_min(solution: Solution, route_days: list[RouteDay], nodes: list[int], allowed: dict[int, list[int]],
+                           site: Site, times: dict[str, np.ndarray]) -> int | None:
+    """Minutes the cheapest insertion of any of ``nodes`` (copies of ``site``) would add to a route."""
+    best = None
+    for route in solution.routes:
+        rd = route_days[route.vehicle]
+        v, m = rd.vehicle, times[rd.vehicle.profile]
+        on_site = (v.setup_min + site.service_min + v.packup_min) * 60
+        seq = [0, *route.visits, 0]
+        for node in nodes:
+            if route.vehicle not in allowed[node]:
+                continue
+            for a, b in zip(seq, seq[1:]):
+                extra = int(m[a, node] + on_site + m[node, b] - m[a, b])
+                best = extra if best is None else min(best, extra)
+    return round(best / 60) if best is not None else None
