@@ -1,0 +1,97 @@
+"""A tour as a list of legs (depot → stop 1 → … → depot) with names and drawable geometry.
+
+Shared by the interactive map, the route sheets and the exports so that they draw the same line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from dynamobile.plan import Plan, Tour
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+ODBL_URL = "https://www.openstreetmap.org/copyright"
+
+# Colour-blind-safe palette (Okabe–Ito), one colour per vehicle.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """The way from ``origin`` to ``destination``; ``index`` 1 is the leg to stop 1, the return
+    leg has ``index`` len(stops) + 1 and ``is_return`` set."""
+
+    index: int
+    origin: str
+    destination: str
+    path: tuple[int, ...]
+    geometry: tuple[tuple[float, float], ...]  # [lon, lat]
+    distance_m: int
+    drive_s: int
+    is_return: bool = False
+
+
+def _geometry(
+    recorded: tuple[tuple[float, float], ...],
+    path: tuple[int, ...],
+    graph: nx.MultiDiGraph | None,
+    start: tuple[float, float],
+    end: tuple[float, float],
+) -> tuple[tuple[float, float], ...]:
+    """The recorded geometry, else the path's nodes on the graph, else a straight line."""
+    if len(recorded) >= 2:
+        return recorded
+    if graph is not None and len(path) >= 2 and all(n in graph.nodes for n in path):
+        return tuple((float(graph.nodes[n]["x"]), float(graph.nodes[n]["y"])) for n in path)
+    return (start, end)
+
+
+def tour_legs(plan: Plan, tour: Tour, *, graph: nx.MultiDiGraph | None = None) -> tuple[Leg, ...]:
+    """The legs of ``tour``, including the return to the depot."""
+    depot = plan.depot
+    legs = []
+    origin, here = depot.name, (depot.lon, depot.lat)
+    for i, stop in enumerate(tour.stops, start=1):
+        there = (stop.lon, stop.lat)
+        geometry = _geometry(stop.geometry, stop.path, graph, here, there)
+        legs.append(Leg(i, origin, stop.name, stop.path, geometry, stop.distance_m, stop.drive_s))
+        origin, here = stop.name, there
+    if tour.stops:
+        geometry = _geometry(tour.return_geometry, tour.return_path, graph, here, (depot.lon, depot.lat))
+        legs.append(Leg(len(tour.stops) + 1, origin, depot.name, tour.return_path, geometry,
+                        tour.return_distance_m, tour.return_drive_s, is_return=True))
+    return tuple(legs)
+
+
+def vehicle_colours(plan: Plan) -> dict[str, str]:
+    """One palette colour per vehicle id, in order of first appearance."""
+    colours: dict[str, str] = {}
+    for tour in plan.tours:
+        if tour.vehicle not in colours:
+            colours[tour.vehicle] = PALETTE[len(colours) % len(PALETTE)]
+    return colours
+
+
+def vehicle_label(tour: Tour) -> str:
+    """The vehicle's display name (its id when it has none)."""
+    return tour.vehicle_name or tour.vehicle
+
+
+def plan_bounds(plan: Plan) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the depot, stops, routes and located unassigned sites."""
+    lons, lats = [plan.depot.lon], [plan.depot.lat]
+    for tour in plan.tours:
+        for stop in tour.stops:
+            lons.append(stop.lon)
+            lats.append(stop.lat)
+            lons.extend(p[0] for p in stop.geometry)
+            lats.extend(p[1] for p in stop.geometry)
+        lons.extend(p[0] for p in tour.return_geometry)
+        lats.extend(p[1] for p in tour.return_geometry)
+    for u in plan.unassigned:
+        if u.lat is not None and u.lon is not None:
+            lons.append(u.lon)
+            lats.append(u.lat)
+    return min(lons), min(lats), max(lons), max(lats)

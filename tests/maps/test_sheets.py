@@ -1,0 +1,70 @@
+"""Route sheets: pages, text, French wording, offline rendering."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from maps.sheets import render_sheet, sheet_filename, tour_url
+from routing.directions import directions
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _route_streets(graph, tour) -> set[str]:
+    names = set()
+    for stop in tour.stops:
+        names |= {s.street for s in directions(graph, stop.path) if s.street}
+    return names
+
+
+def test_sheet_lists_stops_streets_times_and_credit(demo_plan, chambery_drive):
+    tour = demo_plan.tours[0]
+    pages = _pages(render_sheet(demo_plan, tour, graph=chambery_drive))
+    text = " ".join(pages)
+    assert "Feuille de route — Dynamobile bus" in text
+    assert "Mardi 14 mai 2024" in text
+    assert "Camille, Yanis" in text
+    for stop in tour.stops:
+        assert stop.name in text
+        assert f"{stop.start.hour}h{stop.start.minute:02d}" in text
+    for street in _route_streets(chambery_drive, tour):
+        assert street in text
+    assert "Pause déjeuner" in text
+    assert all("© OpenStreetMap contributors" in page for page in pages)
+    assert f"page 1/{len(pages)}" in pages[0]
+
+
+def test_long_tour_flows_onto_more_pages(long_plan, chambery_drive):
+    tour = long_plan.tours[0]
+    pages = _pages(render_sheet(long_plan, tour, graph=chambery_drive))
+    assert len(pages) >= 2
+    assert f"page 2/{len(pages)}" in pages[1]
+    text = " ".join(pages)
+    assert all(stop.name in text for stop in tour.stops)
+    # The last leg's directions are on a later page than the map and timetable.
+    assert "Retour : de Halte numéro 14" in " ".join(pages[1:])
+
+
+def test_first_page_has_header_timetable_and_directions_start(demo_plan, chambery_drive):
+    pages = _pages(render_sheet(demo_plan, demo_plan.tours[1], graph=chambery_drive))
+    assert "Horaires" in pages[0] and "Itinéraire" in pages[0]
+    assert "Trajet 1 : de La Dynamo (gare) à Place Monge" in pages[0]
+
+
+def test_sheet_without_graph_still_renders(demo_plan):
+    text = " ".join(_pages(render_sheet(demo_plan, demo_plan.tours[1])))
+    assert "Indications détaillées indisponibles" in text
+    assert "Place Monge" in text
+
+
+def test_tour_url_and_file_name(demo_plan):
+    tour = demo_plan.tours[0]
+    assert tour_url(tour) == "http://localhost:8000/tours/bus/2024-05-14"
+    assert tour_url(tour, base_url="https://dynamo.example/", template="{base_url}/t?v={vehicle}&d={date}") == (
+        "https://dynamo.example/t?v=bus&d=2024-05-14")
+    assert sheet_filename(tour) == "sheet-bus-2024-05-14.pdf"
