@@ -62,7 +62,7 @@ def compare_options(scenario: Scenario, first_day: dt.date, days: int, *, params
         fleet = scenario if option is None else fleet_of(scenario, option)
         plan = plan_period(fleet, first_day, days, params=params, fair_days=fair_days)
         stats = plan.stats
-        label = option.label if option else "Flotte du scénario : " + " + ".join(v.name or v.id for v in scenario.vehicles)
+        label = option.label if option else "Flotte du scénario : " + " + ".join(v.id for v in scenario.vehicles)
         results.append(OptionResult(
             option=option, label=label, plan=plan, sites_served=stats["sites_served"], visits=stats["visits"],
             priority_served=stats["priority_served"], priority_total=stats["priority_total"],
