@@ -110,13 +110,13 @@ def period_text(plan: Plan) -> str:
 
 def comparison_text(rows: list[dict], *, days: int) -> str:
     """The vehicle comparison table (rows from `routing.compare.results_to_dict`)."""
-    header = (f"{'option':<40} {'sites':>7} {'visites':>7} {'priorité':>9} {'h sur place':>11} {'h trajet':>8} "
+    header = (f"{'option':<46} {'sites':>7} {'visites':>7} {'priorité':>9} {'h sur place':>11} {'h trajet':>8} "
               f"{'km':>7}  non servis")
     lines = [f"Comparaison des véhicules sur {days} jour(s)", header, "-" * len(header)]
     for r in rows:
         unserved = ", ".join(f"{REASON_LABELS.get(code, code)} {n}" for code, n in sorted(r["unserved"].items())) or "—"
         lines.append(
-            f"{r['label'][:40]:<40} {r['sites_served']:>3}/{r['sites']:<3} {r['visits']:>7} "
+            f"{r['label'][:46]:<46} {r['sites_served']:>3}/{r['sites']:<3} {r['visits']:>7} "
             f"{r['priority_served']:>4}/{r['priority_total']:<4} {r['hours_on_site']:>11.1f} {r['hours_driving']:>8.2f} "
             f"{r['km']:>7.1f}  {unserved}"
         )

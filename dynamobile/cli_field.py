@@ -1,0 +1,156 @@
+"""Field-app commands: ``serve``, ``users add``, ``publish``, ``export interactions``, ``init-db``.
+
+Registered on the main group by `dynamobile.cli`; ``python -m dynamobile.cli_field`` runs them alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import click
+
+from dynamobile.errors import DynamobileError
+
+
+@contextmanager
+def _field_session():
+    """The field app (schema migrated) and a session committed if the block succeeds."""
+    from field_app import create_app
+    from field_app.db import new_session
+
+    app = create_app()
+    session = new_session(app)
+    try:
+        yield app, session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"Erreur : {str(exc).replace(chr(10), ' ; ')}", err=True)
+    raise SystemExit(2)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Fils de traitement (waitress).")
+def serve(host: str, port: int, threads: int) -> None:
+    """Lance l'application terrain (serveur WSGI waitress)."""
+    import waitress
+
+    from field_app import create_app
+
+    try:
+        app = create_app()
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(f"Application terrain sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="dynamobile")
+
+
+@click.group("users")
+def users() -> None:
+    """Comptes de l'application terrain."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["agent", "coordinator"]), required=True, help="Rôle du compte.")
+def users_add(name: str, role: str) -> None:
+    """Crée le compte NAME ; mot de passe demandé, ou lu sur l'entrée standard."""
+    from field_app import accounts
+
+    password = _read_password()
+    try:
+        with _field_session() as (_app, session):
+            accounts.create_user(session, name, password, role)
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(f"Compte « {name} » créé ({'agent' if role == 'agent' else 'coordination'}).")
+
+
+@click.command("publish")
+@click.argument("plan", type=click.Path(dir_okay=False))
+def publish(plan: str) -> None:
+    """Publie un plan.json dans l'application terrain (sans doublon si republié)."""
+    from field_app import publishing
+
+    try:
+        parsed = publishing.read_plan_file(plan)
+        with _field_session() as (_app, session):
+            summary = publishing.import_plan(session, parsed)
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(summary.message())
+
+
+@click.group("export")
+def export() -> None:
+    """Exports de l'application terrain."""
+
+
+@export.command("interactions")
+@click.option("--format", "fmt", type=click.Choice(["csv", "cra"]), default="csv", show_default=True,
+              help="csv : une ligne par interaction ; cra : compte-rendu d'activité, une ligne par arrêt.")
+@click.option("--out", default="-", show_default=True, help="Fichier de sortie (- : sortie standard).")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Depuis (AAAA-MM-JJ).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Jusqu'au (AAAA-MM-JJ).")
+def export_interactions(fmt: str, out: str, first, last) -> None:
+    """Exporte les interactions en CSV (séparateur « ; », UTF-8)."""
+    from field_app import exports
+
+    if (first is None) != (last is None):
+        _fail(DynamobileError("--from et --to vont ensemble"))
+    dates = {"first": first.date(), "last": last.date()} if first else {}
+    try:
+        with _field_session() as (_app, session):
+            if out == "-":
+                n = exports.write_export(session, sys.stdout, fmt=fmt, **dates)
+            else:
+                with open(out, "w", encoding="utf-8", newline="") as handle:
+                    n = exports.write_export(session, handle, fmt=fmt, **dates)
+    except OSError as exc:
+        _fail(DynamobileError(f"{out} : écriture impossible ({exc.strerror})"))
+    except DynamobileError as exc:
+        _fail(exc)
+    if out != "-":
+        click.echo(f"{n} ligne(s) écrite(s) dans {out}.")
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Crée ou met à jour le schéma de la base (migrations Alembic)."""
+    from field_app import create_app
+
+    try:
+        create_app()  # migrates at startup
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo("Base de données à jour.")
+
+
+COMMANDS = (serve, users, publish, export, init_db)
+
+
+@click.group()
+def _standalone() -> None:
+    """Commandes de l'application terrain (en attendant leur enregistrement dans dynamobile.cli)."""
+
+
+for _command in COMMANDS:
+    _standalone.add_command(_command)
+
+if __name__ == "__main__":
+    _standalone()

@@ -1,0 +1,58 @@
+"""JSON endpoints of the offline page: session check and record sync (see docs/field_app.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_wtf.csrf import generate_csrf
+
+from dynamobile.errors import InputError
+
+from . import records
+from .auth import login_required
+from .db import get_session
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/session")
+@login_required
+def session_info():
+    """Who is logged in, and a fresh CSRF token for the page's next POSTs."""
+    response = jsonify(user=g.user.name, role=g.user.role, csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InputError("corps JSON attendu")
+    return body
+
+
+@bp.post("/sync")
+@login_required
+def sync():
+    """Apply a batch of records; always answers per record (see `records.apply_batch`)."""
+    body = _json_body()
+    db = get_session()
+    results = records.apply_batch(db, g.user, body.get("records"), max_records=current_app.config["SYNC_BATCH_MAX"])
+    db.commit()
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return jsonify(results=[r.to_dict() for r in results], counts=counts)
+
+
+@bp.put("/records/<uid>")
+@login_required
+def put_record(uid: str):
+    """Apply one record; the HTTP status is the record's (201, 200, 409, 422, 403, 404)."""
+    body = _json_body()
+    if body.get("uuid", uid) != uid:
+        abort(400, description="l'uuid du corps ne correspond pas à l'adresse")
+    body["uuid"] = uid
+    db = get_session()
+    result = records.apply_record(db, g.user, body)
+    db.commit()
+    return jsonify(result.to_dict()), result.code

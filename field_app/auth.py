@@ -1,0 +1,93 @@
+"""Login, logout and role checks."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import (
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+)
+
+from . import accounts
+from .db import get_session
+from .models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.before_app_request
+def load_logged_in_user() -> None:
+    user_id = session.get("user_id")
+    g.user = None
+    if user_id is not None:
+        user = get_session().get(User, user_id)
+        if user is not None and user.active:
+            g.user = user
+        else:
+            session.clear()
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            if request.path.startswith("/api/"):
+                abort(401)
+            return redirect(url_for("auth.login", next=request.path))
+        return view(**kwargs)
+
+    return wrapped
+
+
+def coordinator_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if g.user.role != "coordinator":
+            abort(403)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def index():
+    if g.user is None:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("coordinator.dashboard" if g.user.role == "coordinator" else "agent.home"))
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login():
+    if request.method == "GET":
+        return render_template("login.html")
+    name = request.form.get("name", "").strip()
+    password = request.form.get("password", "")
+    db = get_session()
+    cfg = current_app.config
+    ip = request.remote_addr or "?"
+    if accounts.is_rate_limited(db, name, ip, window_s=cfg["LOGIN_WINDOW_S"],
+                                max_user=cfg["LOGIN_MAX_FAILURES_USER"], max_ip=cfg["LOGIN_MAX_FAILURES_IP"]):
+        minutes = cfg["LOGIN_WINDOW_S"] // 60
+        flash(f"Trop de tentatives de connexion. Réessayez dans {minutes} minutes.")
+        return render_template("login.html", name=name), 429
+    user = accounts.authenticate(db, name, password)
+    if user is None:
+        accounts.record_failure(db, name, ip, window_s=cfg["LOGIN_WINDOW_S"])
+        db.commit()
+        flash("Nom d'utilisateur ou mot de passe incorrect.")
+        return render_template("login.html", name=name), 401
+    accounts.clear_failures(db, user.name)
+    db.commit()
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("index")
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,138 @@
+"""The coordinator's pages: dashboard, publishing, assignments, stop edits, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from dynamobile.errors import InputError
+
+from . import accounts, charts, exports, publishing, reports
+from .auth import coordinator_required
+from .db import get_session
+from .models import Stop, Tour
+from .web import PARIS, paris, today_paris
+
+bp = Blueprint("coordinator", __name__, url_prefix="/coord")
+
+
+def _period() -> tuple[dt.date, dt.date]:
+    """The ``du``/``au`` query dates, by default the last 12 weeks up to today."""
+    today = today_paris()
+    try:
+        first = dt.date.fromisoformat(request.args["du"]) if request.args.get("du") else today - dt.timedelta(weeks=12)
+        last = dt.date.fromisoformat(request.args["au"]) if request.args.get("au") else today
+    except ValueError:
+        raise InputError("dates de la période : format AAAA-MM-JJ attendu") from None
+    if last < first:
+        raise InputError("la date de fin précède la date de début")
+    return first, last
+
+
+@bp.get("/")
+@coordinator_required
+def dashboard():
+    first, last = _period()
+    db = get_session()
+    board = reports.dashboard(db, first, last)
+    chart_list = [
+        ("Personnes rencontrées par semaine", charts.columns(board.by_week, title="par semaine")),
+        ("Par quartier", charts.hbar(board.by_quartier, title="par quartier")),
+        ("Par lieu (12 premiers)", charts.hbar(board.by_site, title="par lieu")),
+        ("Par tranche d'âge", charts.hbar(board.by_age, title="par âge")),
+        ("Thèmes abordés (rencontres)", charts.hbar(board.topics, title="thèmes")),
+        ("Matériel montré (rencontres)", charts.hbar(board.equipment, title="matériel")),
+        ("Invitations remises (rencontres)", charts.hbar(board.invitations, title="invitations")),
+    ]
+    times = reports.stop_times(db, first, min(last, today_paris()))
+    return render_template("coord/dashboard.html", board=board, charts=chart_list, times=times[::-1][:60])
+
+
+@bp.get("/tournees")
+@coordinator_required
+def tours():
+    db = get_session()
+    today = today_paris()
+    rows = publishing.tours_for_user(db, g.user, first=today - dt.timedelta(days=7), last=today + dt.timedelta(days=90))
+    return render_template("coord/tours.html", tours=rows, agents=accounts.agents(db))
+
+
+@bp.post("/plans")
+@coordinator_required
+def upload_plan():
+    upload = request.files.get("plan")
+    if upload is None or not upload.filename:
+        raise InputError("choisissez un fichier plan.json")
+    plan = publishing.parse_plan(upload.read(), source=upload.filename)
+    db = get_session()
+    summary = publishing.import_plan(db, plan)
+    db.commit()
+    flash(summary.message())
+    return redirect(url_for("coordinator.tours"))
+
+
+def _tour(tour_id: int) -> Tour:
+    tour = get_session().get(Tour, tour_id)
+    if tour is None:
+        abort(404)
+    return tour
+
+
+@bp.post("/tournees/<int:tour_id>/agents")
+@coordinator_required
+def assign(tour_id: int):
+    tour = _tour(tour_id)
+    try:
+        ids = [int(v) for v in request.form.getlist("agents")]
+    except ValueError:
+        raise InputError("agent invalide") from None
+    db = get_session()
+    publishing.assign_agents(db, tour, ids)
+    db.commit()
+    flash(f"Équipe de la tournée {tour.vehicle_name} du {tour.date:%d/%m} enregistrée.")
+    return redirect(url_for("coordinator.tours"))
+
+
+@bp.get("/tournees/<int:tour_id>")
+@coordinator_required
+def tour(tour_id: int):
+    return render_template("coord/tour.html", tour=_tour(tour_id))
+
+
+def _time_on(day: dt.date, value: str, field: str) -> dt.datetime:
+    try:
+        clock = dt.time.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{field} : heure HH:MM attendue") from None
+    return dt.datetime.combine(day, clock, PARIS)
+
+
+@bp.post("/arrets/<int:stop_id>")
+@coordinator_required
+def edit_stop(stop_id: int):
+    db = get_session()
+    stop = db.get(Stop, stop_id)
+    if stop is None:
+        abort(404)
+    day = paris(stop.start).date()
+    start = _time_on(day, request.form.get("start", ""), "début")
+    end = _time_on(day, request.form.get("end", ""), "fin")
+    publishing.edit_stop(db, stop, start=start, end=end, cancelled=request.form.get("cancelled") == "1")
+    db.commit()
+    flash(f"Arrêt « {stop.name} » mis à jour.")
+    return redirect(url_for("coordinator.tour", tour_id=stop.tour_id))
+
+
+@bp.get("/export/<fmt>.csv")
+@coordinator_required
+def export(fmt: str):
+    if fmt not in exports.FORMATS:
+        abort(404)
+    first, last = (_period() if request.args.get("du") or request.args.get("au") else (None, None))
+    buffer = io.StringIO()
+    exports.write_export(get_session(), buffer, fmt=fmt, first=first, last=last)
+    name = "interactions" if fmt == "csv" else "cra"
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="dynamobile-{name}-{today_paris()}.csv"'})

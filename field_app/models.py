@@ -1,0 +1,179 @@
+"""Database rows of the field app (SQLAlchemy 2.0). Rows only: conversions live in services.
+
+Times are stored as naive UTC (`UTCDateTime`) so SQLite and PostgreSQL behave the same, and
+come back as aware UTC datetimes; views convert them to Europe/Paris.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # see vocab.ROLES
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """One failed login, counted per user name and per IP address (``key``) within a window."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class TourAgent(Base):
+    __tablename__ = "tour_agents"
+
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Tour(Base):
+    """One vehicle's day from an imported plan; (date, vehicle) is its natural key."""
+
+    __tablename__ = "tours"
+    __table_args__ = (UniqueConstraint("date", "vehicle", name="uq_tours_date_vehicle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    vehicle: Mapped[str] = mapped_column(String(80))
+    vehicle_name: Mapped[str] = mapped_column(String(200), default="")
+    vehicle_kind: Mapped[str] = mapped_column(String(80), default="")
+    scenario: Mapped[str] = mapped_column(String(200), default="")
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stops: Mapped[list[Stop]] = relationship(
+        back_populates="tour", order_by="Stop.position", cascade="all, delete-orphan"
+    )
+    agents: Mapped[list[User]] = relationship(secondary="tour_agents", order_by="User.name")
+
+
+class Stop(Base):
+    """A visit of a site; (tour, site, occurrence) is its natural key across re-imports."""
+
+    __tablename__ = "stops"
+    __table_args__ = (UniqueConstraint("tour_id", "site", "occurrence", name="uq_stops_tour_site"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    site: Mapped[str] = mapped_column(String(80))
+    occurrence: Mapped[int] = mapped_column(Integer, default=0)  # n-th visit of that site in the tour
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(80), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    quartier: Mapped[str] = mapped_column(String(120), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    arrive: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    setup_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    leave: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)  # times changed by a coordinator
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_plan: Mapped[bool] = mapped_column(Boolean, default=True)  # False: dropped by a later import
+
+    tour: Mapped[Tour] = relationship(back_populates="stops")
+
+
+class Record(Base):
+    """The sync ledger: one row per client-generated UUID, with the hash of its content."""
+
+    __tablename__ = "records"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), index=True)
+    content: Mapped[str] = mapped_column(Text)  # canonical JSON of what the client sent
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    client_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StopEvent(Base):
+    """A check-in or check-out at a stop, with an optional GPS position."""
+
+    __tablename__ = "stop_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_uuid: Mapped[str] = mapped_column(ForeignKey("records.uuid"), unique=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # checkin | checkout
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Interaction(Base):
+    """Anonymous counts and categories of one encounter (``source`` form) or one +1 (tally)."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_uuid: Mapped[str] = mapped_column(ForeignKey("records.uuid"), unique=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    source: Mapped[str] = mapped_column(String(10))  # form | tally
+    age_0_11: Mapped[int] = mapped_column(Integer, default=0)
+    age_12_17: Mapped[int] = mapped_column(Integer, default=0)
+    age_18_25: Mapped[int] = mapped_column(Integer, default=0)
+    age_26_59: Mapped[int] = mapped_column(Integer, default=0)
+    age_60_plus: Mapped[int] = mapped_column(Integer, default=0)
+    age_unknown: Mapped[int] = mapped_column(Integer, default=0)
+    # Multi-valued categories: space-separated codes from vocab (codes contain no spaces).
+    topics: Mapped[str] = mapped_column(String(300), default="")
+    equipment: Mapped[str] = mapped_column(String(300), default="")
+    invitations: Mapped[str] = mapped_column(String(300), default="")
+    visit: Mapped[str] = mapped_column(String(10), default="unknown")  # vocab.VISITS
+    note: Mapped[str] = mapped_column(String(280), default="")
+
+    @property
+    def people(self) -> int:
+        return (self.age_0_11 + self.age_12_17 + self.age_18_25 + self.age_26_59
+                + self.age_60_plus + self.age_unknown)

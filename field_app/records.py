@@ -1,0 +1,230 @@
+"""The sync contract: validate client records and apply each one exactly once.
+
+A record is ``{"uuid", "kind", "stop_id", "at", "data"}``. Its content (everything but the
+uuid, normalised) is hashed: the same uuid with the same content is accepted again without a
+new row (200), with other content it is refused (409). Each record runs in its own SAVEPOINT so
+one bad record never takes the others of its batch down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dynamobile.errors import InputError
+
+from . import vocab
+from .models import Interaction, Record, Stop, StopEvent, TourAgent, User
+
+log = logging.getLogger(__name__)
+
+MAX_PER_BAND = 500
+MAX_NOTE = 280
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    uuid: str
+    kind: str
+    stop_id: int
+    at: dt.datetime
+    data: dict  # normalised
+
+    def canonical(self) -> str:
+        body = {"kind": self.kind, "stop_id": self.stop_id, "at": self.at.isoformat(), "data": self.data}
+        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    uuid: str | None
+    status: str  # created | duplicate | conflict | invalid | forbidden | not_found | error
+    code: int
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        out = {"uuid": self.uuid, "status": self.status, "code": self.code}
+        if self.message:
+            out["message"] = self.message
+        return out
+
+
+def _codes(raw, allowed: dict, field: str) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+        raise InputError(f"{field} : liste de codes attendue")
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise InputError(f"{field} : code(s) inconnu(s) {', '.join(unknown)}")
+    return sorted(set(raw))
+
+
+def _count(raw, field: str) -> int:
+    if raw is None:
+        return 0
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_PER_BAND:
+        raise InputError(f"{field} : entier entre 0 et {MAX_PER_BAND} attendu")
+    return raw
+
+
+def _coordinate(raw, field: str, limit: float) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not -limit <= raw <= limit:
+        raise InputError(f"{field} : nombre invalide")
+    return float(raw)
+
+
+def _interaction_data(data: dict) -> dict:
+    ages = data.get("ages") or {}
+    if not isinstance(ages, dict):
+        raise InputError("ages : objet attendu")
+    unknown = sorted(set(ages) - set(vocab.AGE_BAND_CODES))
+    if unknown:
+        raise InputError(f"ages : tranche(s) inconnue(s) {', '.join(unknown)}")
+    counts = {band: _count(ages.get(band), f"ages.{band}") for band in vocab.AGE_BAND_CODES}
+    if sum(counts.values()) == 0:
+        raise InputError("ages : au moins une personne")
+    visit = data.get("visit") or "unknown"
+    if visit not in vocab.VISITS:
+        raise InputError(f"visit : valeur inconnue {visit!r}")
+    note = data.get("note") or ""
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise InputError(f"note : texte de {MAX_NOTE} caractères au plus")
+    return {
+        "ages": counts,
+        "topics": _codes(data.get("topics"), vocab.TOPICS, "topics"),
+        "equipment": _codes(data.get("equipment"), vocab.EQUIPMENT, "equipment"),
+        "invitations": _codes(data.get("invitations"), vocab.INVITATIONS, "invitations"),
+        "visit": visit,
+        "note": note.strip(),
+    }
+
+
+def _tally_data(data: dict) -> dict:
+    band = data.get("band")
+    if band is not None and band not in vocab.AGE_BAND_CODES:
+        raise InputError(f"band : tranche inconnue {band!r}")
+    return {"band": band}
+
+
+def _check_data(data: dict) -> dict:
+    return {
+        "lat": _coordinate(data.get("lat"), "lat", 90),
+        "lon": _coordinate(data.get("lon"), "lon", 180),
+        "accuracy_m": _coordinate(data.get("accuracy_m"), "accuracy_m", 1e6),
+    }
+
+
+def parse_record(raw) -> ParsedRecord:
+    """Validate one client record; raises InputError with a French message."""
+    if not isinstance(raw, dict):
+        raise InputError("enregistrement : objet JSON attendu")
+    try:
+        uid = str(uuidlib.UUID(str(raw.get("uuid"))))
+    except ValueError:
+        raise InputError("uuid : UUID invalide") from None
+    kind = raw.get("kind")
+    if kind not in vocab.RECORD_KINDS:
+        raise InputError(f"kind : type inconnu {kind!r}")
+    stop_id = raw.get("stop_id")
+    if isinstance(stop_id, bool) or not isinstance(stop_id, int):
+        raise InputError("stop_id : entier attendu")
+    try:
+        at = dt.datetime.fromisoformat(str(raw.get("at")).replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("at : date ISO 8601 attendue") from None
+    if at.tzinfo is None:
+        raise InputError("at : fuseau horaire manquant")
+    at = at.astimezone(dt.timezone.utc).replace(microsecond=at.microsecond // 1000 * 1000)
+    data = raw.get("data") or {}
+    if not isinstance(data, dict):
+        raise InputError("data : objet attendu")
+    if kind == "interaction":
+        data = _interaction_data(data)
+    elif kind == "tally":
+        data = _tally_data(data)
+    else:
+        data = _check_data(data)
+    return ParsedRecord(uid, kind, stop_id, at, data)
+
+
+def _rows(record: ParsedRecord, user: User) -> list:
+    common = {"record_uuid": record.uuid, "stop_id": record.stop_id, "user_id": user.id, "at": record.at}
+    d = record.data
+    if record.kind in ("checkin", "checkout"):
+        return [StopEvent(kind=record.kind, lat=d["lat"], lon=d["lon"], accuracy_m=d["accuracy_m"], **common)]
+    if record.kind == "tally":
+        ages = {f"age_{d['band']}": 1} if d["band"] else {"age_unknown": 1}
+        return [Interaction(source="tally", **ages, **common)]
+    ages = {f"age_{band}": n for band, n in d["ages"].items()}
+    return [Interaction(source="form", topics=" ".join(d["topics"]), equipment=" ".join(d["equipment"]),
+                        invitations=" ".join(d["invitations"]), visit=d["visit"], note=d["note"],
+                        **ages, **common)]
+
+
+def _compare(existing: Record, digest: str, user: User) -> RecordResult:
+    if existing.content_sha256 == digest and existing.user_id == user.id:
+        return RecordResult(existing.uuid, "duplicate", 200, "déjà reçu")
+    return RecordResult(existing.uuid, "conflict", 409, "même identifiant, contenu différent")
+
+
+def may_log_at(session: Session, user: User, stop: Stop) -> bool:
+    if user.role == "coordinator":
+        return True
+    return session.get(TourAgent, (stop.tour_id, user.id)) is not None
+
+
+def apply_record(session: Session, user: User, raw) -> RecordResult:
+    """Store one record exactly once; never raises for a bad record, returns its result."""
+    uid = raw.get("uuid") if isinstance(raw, dict) else None
+    uid = uid if isinstance(uid, str) else None
+    try:
+        record = parse_record(raw)
+    except InputError as exc:
+        return RecordResult(uid, "invalid", 422, str(exc))
+    content = record.canonical()
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    existing = session.get(Record, record.uuid)
+    if existing is not None:
+        return _compare(existing, digest, user)
+    stop = session.get(Stop, record.stop_id)
+    if stop is None:
+        return RecordResult(record.uuid, "not_found", 404, "arrêt inconnu")
+    if not may_log_at(session, user, stop):
+        return RecordResult(record.uuid, "forbidden", 403, "cette tournée ne vous est pas attribuée")
+    try:
+        with session.begin_nested():
+            session.add(Record(uuid=record.uuid, kind=record.kind, user_id=user.id, stop_id=stop.id,
+                               content=content, content_sha256=digest, client_at=record.at))
+            session.flush()  # the ledger row first: it carries the uniqueness
+            session.add_all(_rows(record, user))
+            session.flush()
+    except IntegrityError:
+        # Another request stored the same uuid between our check and our insert.
+        existing = session.get(Record, record.uuid, populate_existing=True)
+        if existing is None:
+            log.exception("record %s: integrity error", record.uuid)
+            return RecordResult(record.uuid, "error", 500, "erreur d'enregistrement, réessayer")
+        return _compare(existing, digest, user)
+    except Exception:  # noqa: BLE001 - one record's failure must not lose the batch
+        log.exception("record %s could not be stored", record.uuid)
+        return RecordResult(record.uuid, "error", 500, "erreur d'enregistrement, réessayer")
+    return RecordResult(record.uuid, "created", 201)
+
+
+def apply_batch(session: Session, user: User, records: list, *, max_records: int) -> list[RecordResult]:
+    """Apply each record of a batch; raises InputError if the batch itself is malformed."""
+    if not isinstance(records, list):
+        raise InputError("records : liste attendue")
+    if len(records) > max_records:
+        raise InputError(f"records : {max_records} enregistrements au plus par envoi")
+    return [apply_record(session, user, raw) for raw in records]

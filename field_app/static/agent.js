@@ -1,0 +1,295 @@
+// Dynamobile field app: queue every record in IndexedDB, send when the network allows.
+// No framework; records carry a client UUID so the server stores each exactly once.
+(function () {
+  "use strict";
+  const cfg = document.body.dataset;
+  const USER = cfg.user;
+  const BATCH = parseInt(cfg.batch, 10) || 50;
+  const BACKOFF_BASE = parseInt(cfg.backoffBase, 10) || 2000;
+  const BACKOFF_MAX = parseInt(cfg.backoffMax, 10) || 300000;
+  const QUEUE = "queue", REJECTED = "rejected";
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+
+  let csrf = $('meta[name="csrf-token"]').content;
+  let tokenFresh = false;
+
+  // --- IndexedDB -----------------------------------------------------------------------------
+  let dbPromise = null;
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        const req = indexedDB.open("dynamobile-field", 1);
+        req.onupgradeneeded = () => {
+          req.result.createObjectStore(QUEUE, { keyPath: "uuid" });
+          req.result.createObjectStore(REJECTED, { keyPath: "uuid" });
+        };
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    }
+    return dbPromise;
+  }
+  async function run(stores, mode, fn) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const t = db.transaction(stores, mode);
+      const req = fn(t);
+      t.oncomplete = () => resolve(req ? req.result : undefined);
+      t.onerror = t.onabort = () => reject(t.error);
+    });
+  }
+  const allOf = (store) => run([store], "readonly", (t) => t.objectStore(store).getAll());
+  const mine = (records) => records.filter((r) => r.user === USER);
+
+  // --- records ---------------------------------------------------------------------------------
+  function uuid4() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));  // plain-HTTP pages lack randomUUID
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  async function enqueue(kind, stopId, data) {
+    const record = { uuid: uuid4(), kind: kind, stop_id: stopId, at: new Date().toISOString(),
+                     data: data, user: USER, queued_at: Date.now() };
+    await run([QUEUE], "readwrite", (t) => t.objectStore(QUEUE).add(record));
+    noteLocally(record);
+    await refresh();
+    sync();
+    return record;
+  }
+
+  // --- sync ------------------------------------------------------------------------------------
+  let syncing = false, attempt = 0, timer = null, nextAt = 0;
+
+  async function refreshToken() {
+    const res = await fetch(cfg.sessionUrl, { credentials: "same-origin", cache: "no-store" });
+    if (res.status === 401) throw Object.assign(new Error("login"), { login: true });
+    if (!res.ok) throw new Error("HTTP " + res.status);
+    csrf = (await res.json()).csrf_token;
+    tokenFresh = true;
+  }
+
+  function schedule() {
+    attempt += 1;
+    const delay = Math.min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+    clearTimeout(timer);
+    nextAt = Date.now() + delay;
+    timer = setTimeout(() => { timer = null; sync(); }, delay);
+  }
+
+  async function sendBatch(batch) {
+    const res = await fetch(cfg.syncUrl, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, stop_id: r.stop_id, at: r.at, data: r.data })) }),
+    });
+    if (res.status === 400 || res.status === 401) {
+      const body = await res.json().catch(() => ({}));
+      if (res.status === 401) throw Object.assign(new Error("login"), { login: true });
+      if (body.kind === "csrf") { tokenFresh = false; throw new Error("csrf"); }
+    }
+    if (!res.ok) throw new Error("HTTP " + res.status);
+    const out = await res.json();
+    let progress = 0;
+    await run([QUEUE, REJECTED], "readwrite", (t) => {
+      out.results.forEach((result, i) => {
+        const record = batch[i];
+        if (!record) return;
+        if (result.code < 300) {
+          t.objectStore(QUEUE).delete(record.uuid); progress++;
+        } else if (result.code < 500) {  // refused for good: keep it aside, never drop it
+          t.objectStore(REJECTED).put(Object.assign({}, record, { result: result }));
+          t.objectStore(QUEUE).delete(record.uuid); progress++;
+        }
+      });
+    });
+    if (!progress) throw new Error("server error");
+  }
+
+  async function sync() {
+    if (syncing || !navigator.onLine) { refresh(); return; }
+    syncing = true;
+    clearTimeout(timer); timer = null; nextAt = 0;
+    let failed = false;
+    try {
+      for (;;) {
+        const waiting = mine(await allOf(QUEUE)).sort((a, b) => a.queued_at - b.queued_at);
+        if (!waiting.length) break;
+        if (!tokenFresh) await refreshToken();
+        await sendBatch(waiting.slice(0, BATCH));
+      }
+      attempt = 0;
+      message("");
+    } catch (err) {
+      failed = true;
+      if (err.login) message("Session expirée : reconnectez-vous. Vos enregistrements restent sur ce téléphone.");
+    } finally {
+      syncing = false;
+    }
+    if (failed && navigator.onLine) schedule();
+    refresh();
+  }
+
+  // --- page ------------------------------------------------------------------------------------
+  function message(text) { $("#sync-msg").textContent = text; }
+
+  let toastTimer = null;
+  function toast(text) {
+    const el = $("#toast");
+    el.textContent = text; el.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { el.hidden = true; }, 2500);
+  }
+
+  const LOG_KEY = "dynamobile-log-" + USER;
+  function localLog() { try { return JSON.parse(localStorage.getItem(LOG_KEY)) || {}; } catch (e) { return {}; } }
+  function noteLocally(record) {
+    const log = localLog();
+    const entry = log[record.stop_id] || { people: 0 };
+    if (record.kind === "checkin" || record.kind === "checkout") entry[record.kind] = record.at;
+    if (record.kind === "tally") entry.people += 1;
+    if (record.kind === "interaction") entry.people += Object.values(record.data.ages).reduce((a, b) => a + b, 0);
+    log[record.stop_id] = entry;
+    localStorage.setItem(LOG_KEY, JSON.stringify(log));
+  }
+  const clock = (iso) => new Date(iso).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris" });
+
+  let pendingCount = 0;
+  async function refresh() {
+    const queue = mine(await allOf(QUEUE));
+    const rejected = mine(await allOf(REJECTED));
+    pendingCount = queue.length;
+    $("#pending").textContent = String(queue.length);
+    $("#rejected").textContent = String(rejected.length);
+    $("#rejected-wrap").hidden = rejected.length === 0;
+    $("#net").textContent = navigator.onLine ? "En ligne" : "Hors ligne";
+    $("#net").className = navigator.onLine ? "net on" : "net off";
+    if (timer && nextAt && queue.length) {
+      message(`Envoi impossible pour l'instant ; nouvel essai dans ${Math.max(1, Math.round((nextAt - Date.now()) / 1000))} s.`);
+    }
+    const log = localLog();
+    $$("article.stop[data-stop]").forEach((card) => {
+      const status = $("[data-status]", card);
+      if (!status) return;
+      const entry = log[card.dataset.stop] || {};
+      const parts = [];
+      if (entry.checkin) parts.push("Arrivée " + clock(entry.checkin));
+      if (entry.checkout) parts.push("Départ " + clock(entry.checkout));
+      if (entry.people) parts.push(entry.people + " personne(s)");
+      status.textContent = parts.join(" · ");
+    });
+  }
+
+  function position() {
+    if (!$("#gps").checked || !navigator.geolocation) return Promise.resolve({});
+    return new Promise((resolve) => {
+      navigator.geolocation.getCurrentPosition(
+        (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: p.coords.accuracy }),
+        () => resolve({}), { timeout: 5000, maximumAge: 60000 });
+    });
+  }
+
+  // Interaction form
+  const panel = $("#panel"), form = $("#interaction-form");
+  let formStop = null;
+  function openForm(card) {
+    formStop = parseInt(card.dataset.stop, 10);
+    form.reset();
+    $$("output[data-out]", form).forEach((o) => { o.value = "0"; o.textContent = "0"; });
+    $("#form-stop").textContent = card.dataset.name;
+    panel.hidden = false;
+    window.scrollTo(0, 0);
+  }
+  function closeForm() { panel.hidden = true; formStop = null; }
+
+  form.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("[data-step]");
+    if (!btn) return;
+    const out = $(`output[data-out="${btn.dataset.band}"]`, form);
+    const value = Math.max(0, Math.min(500, parseInt(out.textContent, 10) + parseInt(btn.dataset.step, 10)));
+    out.value = String(value); out.textContent = String(value);
+  });
+  $("#form-cancel").addEventListener("click", closeForm);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ages = {};
+    let total = 0;
+    $$("output[data-out]", form).forEach((o) => { const n = parseInt(o.textContent, 10) || 0; ages[o.dataset.out] = n; total += n; });
+    if (!total) { toast("Indiquez au moins une personne."); return; }
+    const checked = (name) => $$(`input[name="${name}"]:checked`, form).map((i) => i.value);
+    const data = { ages: ages, topics: checked("topics"), equipment: checked("equipment"),
+                   invitations: checked("invitations"), visit: checked("visit")[0] || "unknown",
+                   note: form.elements.note.value.trim().slice(0, 280) };
+    const stop = formStop;
+    closeForm();
+    await enqueue("interaction", stop, data);
+    toast(`Rencontre enregistrée (${total} pers.)`);
+  });
+
+  document.addEventListener("click", async (ev) => {
+    const btn = ev.target.closest("button[data-act]");
+    if (!btn) return;
+    const card = btn.closest("article.stop");
+    const stopId = parseInt(card.dataset.stop, 10);
+    const act = btn.dataset.act;
+    if (act === "interaction") { openForm(card); return; }
+    btn.disabled = true;
+    try {
+      if (act === "tally") {
+        await enqueue("tally", stopId, { band: btn.dataset.band });
+        if (navigator.vibrate) navigator.vibrate(30);
+        toast("+1 " + btn.querySelector("small").textContent);
+      } else {
+        await enqueue(act, stopId, await position());
+        toast(act === "checkin" ? "Arrivée enregistrée" : "Départ enregistré");
+      }
+    } finally { btn.disabled = false; }
+  });
+
+  // Export of what waits (last resort when sync keeps failing)
+  $("#export").addEventListener("click", async () => {
+    const payload = { exported_at: new Date().toISOString(), user: USER,
+                      queue: mine(await allOf(QUEUE)), rejected: mine(await allOf(REJECTED)) };
+    const blob = new Blob([JSON.stringify(payload, null, 2)], { type: "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = "dynamobile-file-attente-" + new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-") + ".json";
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  });
+  $("#sync-now").addEventListener("click", () => { attempt = 0; sync(); });
+
+  // No logout while records wait: they would be stranded on this phone.
+  const logout = $("#logout");
+  if (logout) {
+    logout.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      await refresh();
+      if (pendingCount > 0) {
+        toast(`Déconnexion impossible : ${pendingCount} enregistrement(s) en attente. Envoyez-les ou exportez-les d'abord.`);
+        return;
+      }
+      if (window.caches) for (const key of await caches.keys()) if (key.startsWith("dynamobile-")) await caches.delete(key);
+      localStorage.removeItem(LOG_KEY);
+      logout.submit();
+    });
+  }
+
+  window.addEventListener("online", () => { attempt = 0; sync(); });
+  window.addEventListener("offline", refresh);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && !timer) sync(); });
+  // Safety net for missed "online" events: try again when nothing is scheduled.
+  setInterval(() => { refresh(); if (!timer && !syncing && pendingCount && navigator.onLine) sync(); }, 5000);
+
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persisted().then((p) => p || navigator.storage.persist()).catch(() => {});
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.swScope }).catch(() => {});
+  }
+  refresh().then(sync);
+  window.dynamobile = { sync: sync, pending: () => pendingCount, queue: async () => mine(await allOf(QUEUE)) };
+})();

@@ -1,0 +1,76 @@
+// Dynamobile field app service worker ({{ version }}): the app shell and the agent's page
+// work offline. Records are not handled here: the page queues them in IndexedDB.
+"use strict";
+const CACHE = "dynamobile-{{ version }}";
+const HOME = "{{ home }}";
+const LOGIN = "{{ login }}";
+const ASSETS = ["{{ asset_url('agent.js') }}", "{{ asset_url('field.css') }}"];
+const TIMEOUT_MS = 6000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(ASSETS);
+    try {  // the page as it is now, unless we are logged out (a redirect is not cached)
+      const res = await fetch(HOME, { credentials: "same-origin", redirect: "manual" });
+      if (res.ok) await cache.put(HOME, res);
+    } catch (e) { /* offline: the next visit caches it */ }
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith("dynamobile-") && key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+async function page(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const res = await withTimeout(fetch(request), TIMEOUT_MS);
+    if (res.ok && !res.redirected) {
+      await cache.put(HOME, res.clone());
+    } else if (res.redirected && new URL(res.url).pathname === LOGIN) {
+      await cache.delete(HOME);  // logged out: forget the previous agent's page
+    }
+    return res;
+  } catch (e) {
+    const cached = await cache.match(HOME);
+    if (cached) return cached;
+    return new Response("<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+      "<h1>Hors ligne</h1><p>Cette page n'a pas encore été chargée sur ce téléphone. Reconnectez-vous au réseau.</p>",
+      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+}
+
+async function asset(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const res = await fetch(request);
+  if (res.ok) await cache.put(request, res.clone());
+  return res;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && url.pathname === HOME) {
+    event.respondWith(page(request));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(asset(request));
+  }
+});

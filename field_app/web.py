@@ -1,0 +1,64 @@
+"""Page helpers shared by the blueprints: Paris-time filters, versioned assets, security headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+
+PARIS = ZoneInfo("Europe/Paris")
+STATIC_DIR = Path(__file__).parent / "static"
+DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; form-action 'self'")
+
+
+def paris(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(PARIS)
+
+
+def today_paris() -> dt.date:
+    return dt.datetime.now(PARIS).date()
+
+
+def hm(value: dt.datetime | None) -> str:
+    return "" if value is None else paris(value).strftime("%H:%M")
+
+
+def french_date(value: dt.date) -> str:
+    return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@lru_cache(maxsize=None)
+def asset_version(filename: str) -> str:
+    return hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static URL that changes with the file's content, so caches can keep it forever."""
+    return url_for("static", filename=filename, v=asset_version(filename))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(hm=hm, french_date=french_date, paris=paris)
+    app.jinja_env.globals.update(asset_url=asset_url)
+    if app.debug:
+        asset_version.cache_clear()
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint == "static" and request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response

@@ -1,0 +1,300 @@
+"""End-to-end: a real Chromium (Debian's) on a phone-sized viewport against waitress.
+
+Offline logging must reach the database exactly once, also when the server dies mid-sync.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from field_app import accounts, create_app, publishing
+from field_app.db import new_session
+from field_app.models import Interaction, Record, StopEvent, Tour
+
+from .conftest import PASSWORD
+from .planning import make_plan
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SERVER = Path(__file__).with_name("e2e_server.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """``dynamobile``'s app under waitress in a subprocess, on a file SQLite database."""
+
+    def __init__(self, tmp: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db_url = f"sqlite:///{tmp / 'e2e.sqlite'}"
+        self.env = dict(os.environ, DATABASE_URL=self.db_url, SECRET_KEY="e2e-secret",
+                        DYNAMOBILE_INSTANCE_PATH=str(tmp / "instance"), DYNAMOBILE_SYNC_BACKOFF_BASE_MS="300",
+                        DYNAMOBILE_SYNC_BACKOFF_MAX_MS="1500", PYTHONPATH=str(ROOT))
+        self.proc: subprocess.Popen | None = None
+        self.log = tmp / "server.log"
+        self.app = create_app({"DATABASE_URL": self.db_url, "SECRET_KEY": "e2e-secret"})
+
+    def start(self, *extra: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(SERVER), "--port", str(self.port), *extra],
+                                     env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                     stderr=self.log.open("a"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.log.read_text())
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def seed(self) -> None:
+        with new_session(self.app) as session:
+            accounts.create_user(session, "coord", PASSWORD, "coordinator")
+            alice = accounts.create_user(session, "alice", PASSWORD, "agent")
+            publishing.import_plan(session, make_plan())
+            tour = session.scalars(select(Tour).where(Tour.vehicle == "van-1")).one()
+            publishing.assign_agents(session, tour, [alice.id])
+            session.commit()
+
+    def rows(self, model) -> list:
+        with new_session(self.app) as session:
+            return list(session.scalars(select(model)))
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    monkeypatch.setattr(accounts, "HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setenv("DYNAMOBILE_INSTANCE_PATH", str(tmp_path / "instance"))
+    live = LiveServer(tmp_path)
+    live.seed()
+    yield live
+    live.stop()
+    live.app.extensions["field_db"].kw["bind"].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="fr-FR", timezone_id="Europe/Paris",
+                                  accept_downloads=True, bypass_csp=True)  # lets wait_for_function evaluate
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def login(page, server, name="alice"):
+    page.goto(server.url + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url("**/agent/" if name != "coord" else "**/coord/")
+
+
+def wait_controlled(page):
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def pending(page) -> int:
+    return int(page.text_content("#pending"))
+
+
+def log_interaction(page, stop_index: int, ages: dict[str, int], topics: list[str]):
+    card = page.locator("article.stop").nth(stop_index)
+    card.locator("[data-act=interaction]").click()
+    form = page.locator("#interaction-form")
+    for band, n in ages.items():
+        for _ in range(n):
+            form.locator(f"button[data-step='1'][data-band='{band}']").click()
+    for topic in topics:
+        form.locator(f"input[name=topics][value={topic}] + span").click()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#panel", state="hidden")
+
+
+def test_offline_records_reach_the_database_once(server, context):
+    server.start()
+    page = context.new_page()
+    login(page, server)
+    wait_controlled(page)
+    assert page.locator("article.stop").count() == 3
+
+    context.set_offline(True)
+    page.wait_for_function("document.querySelector('#net').textContent === 'Hors ligne'")
+    page.locator("article.stop").nth(0).locator("[data-act=checkin]").click()
+    log_interaction(page, 0, {"18_25": 2, "60_plus": 1}, ["demarches", "vr"])
+    log_interaction(page, 0, {"0_11": 3}, ["fablab"])
+    log_interaction(page, 1, {"26_59": 1}, [])
+    page.locator("article.stop").nth(1).locator("[data-act=tally][data-band='12_17']").click()
+    page.wait_for_function("document.querySelector('#pending').textContent === '5'")
+    queued = {r["uuid"] for r in page.evaluate("window.dynamobile.queue()")}
+    assert len(queued) == 5
+
+    # Logging out is refused while records wait.
+    page.click("#logout button")
+    page.wait_for_function("document.querySelector('#toast').textContent.includes('Déconnexion impossible')")
+    assert page.url.endswith("/agent/")
+
+    # The page itself comes from the service worker's cache when offline.
+    page.reload()
+    assert "Les Halles" in page.content()
+    page.wait_for_function("document.querySelector('#pending').textContent === '5'")
+
+    context.set_offline(False)
+    page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=20_000)
+    stored = {r.uuid for r in server.rows(Record)}
+    assert stored == queued
+    interactions = server.rows(Interaction)
+    assert sorted(i.people for i in interactions) == [1, 1, 3, 3]
+    assert len(server.rows(StopEvent)) == 1
+
+
+def test_server_dies_during_sync_and_comes_back(server, context):
+    server.env["DYNAMOBILE_SYNC_BATCH_SIZE"] = "2"
+    server.start("--die-after-sync", "1")
+    page = context.new_page()
+    login(page, server)
+    wait_controlled(page)
+
+    context.set_offline(True)
+    for i in range(5):
+        log_interaction(page, i % 3, {"26_59": i + 1}, ["emploi"])
+    page.wait_for_function("document.querySelector('#pending').textContent === '5'")
+    queued = {r["uuid"] for r in page.evaluate("window.dynamobile.queue()")}
+
+    context.set_offline(False)
+    assert server.proc.wait(20) == 3  # the first batch was committed, then the server died
+    assert len(server.rows(Record)) == 2
+    page.wait_for_function("document.querySelector('#sync-msg').textContent.includes('nouvel essai')")
+    assert pending(page) == 5  # nothing acknowledged, nothing dropped
+
+    # While the server is down the page still reloads from the cache.
+    page.reload()
+    page.wait_for_function("document.querySelector('#pending').textContent === '5'")
+
+    server.start()
+    page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=30_000)
+    records = server.rows(Record)
+    assert {r.uuid for r in records} == queued
+    assert sorted(i.age_26_59 for i in server.rows(Interaction)) == [1, 2, 3, 4, 5]
+
+
+def test_export_of_the_waiting_queue(server, context, tmp_path):
+    server.start()
+    page = context.new_page()
+    login(page, server)
+    wait_controlled(page)
+    context.set_offline(True)
+    page.locator("article.stop").nth(0).locator("[data-act=tally][data-band='60_plus']").click()
+    page.wait_for_function("document.querySelector('#pending').textContent === '1'")
+    with page.expect_download() as info:
+        page.click("#export")
+    path = tmp_path / "queue.json"
+    info.value.save_as(path)
+    import json
+
+    dump = json.loads(path.read_text())
+    assert dump["user"] == "alice" and dump["queue"][0]["kind"] == "tally"
+    context.set_offline(False)
+    page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=20_000)
+
+
+def seed_history(server, weeks: int = 6) -> None:
+    """Past tours with check-ins and encounters, so the dashboard has something to show."""
+    import datetime as dt
+    import random
+    import uuid
+
+    from field_app import records
+    from field_app.models import User
+
+    from .planning import PARIS, make_tour
+
+    rng = random.Random(5)
+    today = dt.datetime.now(PARIS).date()
+    days = [today - dt.timedelta(days=d) for d in range(3, 7 * weeks, 3)]
+    sites = [["halles", "curial", "scarabee"], ["demangeat", "combes", "scarabee"]]
+    plan = make_plan(tours=[make_tour("van-1", day, sites[i % 2]) for i, day in enumerate(days)])
+    with new_session(server.app) as session:
+        publishing.import_plan(session, plan)
+        alice = session.scalars(select(User).where(User.name == "alice")).one()
+        batch = []
+        for tour in session.scalars(select(Tour).where(Tour.date < today)):
+            publishing.assign_agents(session, tour, [alice.id])
+            for stop in tour.stops:
+                late = dt.timedelta(minutes=rng.randint(-10, 25))
+                batch.append({"uuid": str(uuid.uuid4()), "kind": "checkin", "stop_id": stop.id,
+                              "at": (stop.start + late).isoformat(), "data": {}})
+                batch.append({"uuid": str(uuid.uuid4()), "kind": "checkout", "stop_id": stop.id,
+                              "at": (stop.end + late).isoformat(), "data": {}})
+                for k in range(rng.randint(2, 7)):
+                    ages = {rng.choice(["0_11", "12_17", "18_25", "26_59", "60_plus"]): rng.randint(1, 3)}
+                    batch.append({"uuid": str(uuid.uuid4()), "kind": "interaction", "stop_id": stop.id,
+                                  "at": (stop.start + dt.timedelta(minutes=10 * k + 5)).isoformat(),
+                                  "data": {"ages": ages, "topics": rng.sample(list(records.vocab.TOPICS), 2),
+                                           "equipment": rng.sample(list(records.vocab.EQUIPMENT), 1),
+                                           "invitations": rng.sample(list(records.vocab.INVITATIONS), rng.randint(0, 2)),
+                                           "visit": rng.choice(["first", "returning", "unknown"])}})
+        results = [records.apply_record(session, alice, r) for r in batch]
+        assert all(r.code == 201 for r in results)
+        session.commit()
+
+
+def test_screenshots(server, context, tmp_path):
+    """Phone view and dashboard; written to docs/img when DYNAMOBILE_SCREENSHOTS=1."""
+    out = ROOT / "docs" / "img" if os.environ.get("DYNAMOBILE_SCREENSHOTS") == "1" else tmp_path
+    seed_history(server)
+    server.start()
+    page = context.new_page()
+    login(page, server)
+    wait_controlled(page)
+    page.locator("article.stop").nth(0).locator("[data-act=checkin]").click()
+    log_interaction(page, 0, {"18_25": 2, "60_plus": 1}, ["demarches"])
+    page.wait_for_function("document.querySelector('#toast').textContent.includes('Rencontre')")
+    page.wait_for_function("document.querySelector('#pending').textContent === '0'")
+    page.wait_for_selector("#toast", state="hidden")
+    page.screenshot(path=str(out / "field-agent.png"))
+    assert (out / "field-agent.png").stat().st_size > 10_000
+
+    desk = context.browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True, locale="fr-FR",
+                                       timezone_id="Europe/Paris")
+    coord = desk.new_page()
+    coord.goto(server.url + "/login")
+    coord.fill("input[name=name]", "coord")
+    coord.fill("input[name=password]", PASSWORD)
+    coord.click("button.primary")
+    coord.wait_for_url("**/coord/")
+    coord.screenshot(path=str(out / "field-dashboard.png"), full_page=True)
+    desk.close()
+    assert (out / "field-dashboard.png").stat().st_size > 10_000
