@@ -163,15 +163,21 @@ def _require(table: dict, key: str, where: str, problems: list[str], kind=str):
     return value
 
 
-def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | None:
-    before = len(problems)
-    vid = _require(table, "id", where, problems)
+def _identity(table: dict, where: str, problems: list[str]) -> tuple[str | None, str | None, str]:
+    """The ``id``, ``kind`` and ``profile`` (default by kind) of a vehicle or vehicle option."""
+    ident = _require(table, "id", where, problems)
     kind = _require(table, "kind", where, problems)
     if kind is not None and kind not in VEHICLE_KINDS:
         problems.append(f"{where} : champ kind : « {kind} » inconnu (attendu {', '.join(VEHICLE_KINDS)})")
     profile = table.get("profile") or DEFAULT_PROFILE.get(kind or "", "drive")
     if profile not in PROFILES:
         problems.append(f"{where} : champ profile : « {profile} » inconnu (attendu drive ou bike)")
+    return ident, kind, profile
+
+
+def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | None:
+    before = len(problems)
+    vid, kind, profile = _identity(table, where, problems)
     shift = (0, 0)
     try:
         shift = parse_clock_range(str(table.get("shift", "")))
@@ -218,13 +224,7 @@ def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | No
 
 def _parse_option(table: dict, where: str, problems: list[str]) -> VehicleOption | None:
     before = len(problems)
-    oid = _require(table, "id", where, problems)
-    kind = _require(table, "kind", where, problems)
-    if kind is not None and kind not in VEHICLE_KINDS:
-        problems.append(f"{where} : champ kind : « {kind} » inconnu (attendu {', '.join(VEHICLE_KINDS)})")
-    profile = table.get("profile") or DEFAULT_PROFILE.get(kind or "", "drive")
-    if profile not in PROFILES:
-        problems.append(f"{where} : champ profile : « {profile} » inconnu (attendu drive ou bike)")
+    oid, kind, profile = _identity(table, where, problems)
     numbers = {}
     for key, kind_of, minimum in (("count", int, 1), ("setup_min", int, 0), ("packup_min", int, 0),
                                   ("drive_speed_factor", float, 0.01), ("bike_speed_kph", float, 1.0)):

@@ -2,7 +2,6 @@ import random
 
 import networkx as nx
 import numpy as np
-import pytest
 
 from dynamobile.model import RoutingSettings, StreetSource
 from routing.matrix import UNREACHABLE, travel_matrices

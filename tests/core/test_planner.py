@@ -15,7 +15,7 @@ from dynamobile.timeutil import seconds_of_day
 from routing.optimiser import SolveParams
 from routing.planner import load_networks, plan_day, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
-from tests.osm_fixtures import grid_osm, grid_point, write_osm
+from tests.osm_fixtures import grid_point, write_osm
 
 MONDAY = dt.date(2026, 11, 30)
 FAST = SolveParams(time_limit_s=0.5)

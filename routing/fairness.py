@@ -1,0 +1,109 @@
+"""Fairness between neighbourhoods: no quartier left without a visit for more than N days.
+
+Enforced by *pins*: a visit in the uncovered stretch whose miss costs more than any priority.
+A penalty rather than a hard constraint, so OR-Tools' heuristics still find first solutions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import numpy as np
+
+from .decode import RouteDay, cheapest_insertion_min
+from .optimiser import RoutingProblem, SolveParams, Solution, VisitGroup, solve
+
+FAIRNESS_PENALTY = 1_000_000_000  # a pinned visit for a neighbourhood outranks any priority
+
+
+# ``copies`` below are the planner's candidate visits (site, day_index, vehicles), node i+1 = copies[i].
+
+
+def _visited_days(solution: Solution, copies: list) -> dict[str, list[int]]:
+    """Quartier -> sorted day indices with a visit."""
+    out: dict[str, list[int]] = {}
+    for route in solution.routes:
+        for node in route.visits:
+            c = copies[node - 1]
+            out.setdefault(c.site.quartier, []).append(c.day_index)
+    return {q: sorted(d) for q, d in out.items()}
+
+
+def _fairness_gaps(solution, copies, fair_days: int) -> list[tuple[str, int, tuple[int, ...]]]:
+    """(quartier, first day, candidate nodes) of each stretch of ``fair_days`` days with possible
+    visits in a neighbourhood but none planned."""
+    visited = _visited_days(solution, copies)
+    by_quartier: dict[str, list[tuple[int, int]]] = {}
+    for node, c in enumerate(copies, start=1):
+        if c.site.quartier:
+            by_quartier.setdefault(c.site.quartier, []).append((c.day_index, node))
+    last_day = max(c.day_index for c in copies)
+    gaps = []
+    for quartier, options in by_quartier.items():
+        days = set(visited.get(quartier, ()))
+        for first in range(0, max(1, last_day - fair_days + 2)):
+            window = range(first, first + fair_days)
+            nodes = tuple(n for d, n in options if d in window)
+            if nodes and not days.intersection(window):
+                gaps.append((quartier, first, nodes))
+                break  # one constraint per neighbourhood and round
+    return gaps
+
+
+def enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_days: int, days: int,
+                      params: SolveParams, route_days: list[RouteDay], times: dict[str, np.ndarray]):
+    """Pin a visit in each stretch where a neighbourhood is left out, and solve again.
+
+    A pin is one candidate visit (the cheapest to insert) whose miss costs far more than any
+    priority; pinning is a penalty, not a hard constraint, so OR-Tools' heuristics still find
+    solutions, and a stretch that truly cannot be covered is reported rather than failing the plan.
+    """
+    pinned: set[int] = set()
+    failed: set[int] = set()  # pins the solver could not honour: try another day or site
+    pins_of_site: Counter = Counter()
+    for _ in range(8):
+        visited = {n for route in solution.routes for n in route.visits}
+        for n in pinned - visited:
+            pinned.discard(n)
+            failed.add(n)
+            pins_of_site[copies[n - 1].site.id] -= 1
+        new_pins = 0
+        for _, _, nodes in _fairness_gaps(solution, copies, fair_days):
+            free = [n for n in nodes
+                    if n not in failed and pins_of_site[copies[n - 1].site.id] < copies[n - 1].site.target_visits(days)
+                    and not any(_too_close(copies, n, p) for p in pinned)]
+            if not free or pinned.intersection(nodes):
+                continue
+            allowed = {n: copies[n - 1].vehicles for n in free}
+            best = min(free, key=lambda n: cheapest_insertion_min(solution, route_days, [n], allowed, copies[n - 1].site, times) or 0)
+            pinned.add(best)
+            pins_of_site[copies[best - 1].site.id] += 1
+            new_pins += 1
+        if not new_pins:
+            break
+        solution = solve(_with_pins(problem, pinned), params)
+    gaps = _fairness_gaps(solution, copies, fair_days)
+    return solution, {"fair_days": fair_days, "held": not gaps, "gaps": sorted({q for q, _, _ in gaps})}
+
+
+def _too_close(copies, a: int, b: int) -> bool:
+    """Two copies of the same site closer than its minimum gap (or on the same day)."""
+    ca, cb = copies[a - 1], copies[b - 1]
+    return ca.site.id == cb.site.id and abs(ca.day_index - cb.day_index) < max(1, ca.site.min_gap)
+
+
+def _with_pins(problem: RoutingProblem, pinned: set[int]) -> RoutingProblem:
+    """Split each pinned node out of its site's group, with a penalty above any priority."""
+    groups, blocked = [], set()
+    for group in problem.groups:
+        pins = [n for n in group.nodes if n in pinned]
+        rest = tuple(n for n in group.nodes if n not in pinned)
+        groups += [VisitGroup((n,), 1, FAIRNESS_PENALTY) for n in pins]
+        if rest and group.max_visits - len(pins) > 0:
+            groups.append(VisitGroup(rest, group.max_visits - len(pins), group.penalty))
+        elif rest:
+            groups.append(VisitGroup(rest, 1, 0))
+            blocked.update(rest)  # the pins use up the site's visits
+    allowed = tuple(frozenset() if i in blocked else a for i, a in enumerate(problem.allowed))
+    return replace(problem, groups=tuple(groups), allowed=allowed)
