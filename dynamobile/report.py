@@ -48,12 +48,13 @@ def tour_text(tour: Tour) -> list[str]:
             f"ouvert {hhmm(s.start)}–{hhmm(s.end)}, départ {hhmm(s.leave)}  "
             f"({duration_text(s.drive_s)}, {distance_text(s.distance_m)} depuis le point précédent)"
         )
-        if k in breaks:
+        if k in breaks and breaks[k].start < tour.end:
             b = breaks[k]
             lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
     lines.append(
         f"  {hhmm(tour.end)}  retour au dépôt ({duration_text(tour.return_drive_s)}, {distance_text(tour.return_distance_m)})"
     )
+    lines += [f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)" for b in tour.breaks if b.start >= tour.end]
     on_site = sum((s.end - s.start).total_seconds() for s in tour.stops)
     lines.append(
         f"  Total : {len(tour.stops)} arrêts, {distance_text(tour.distance_m)}, {duration_text(tour.drive_s)} de trajet, "
@@ -73,12 +74,11 @@ def plan_text(plan: Plan) -> str:
         for tour in tours:
             lines.append("")
             lines += tour_text(tour)
-        missed = [u for u in plan.unassigned if u.date in (day, None)]
-        if missed:
-            lines.append("")
-            lines.append(f"Sites non visités ({len(missed)}) :")
-            lines += [f"  - {u.name} [{u.code}] : {u.reason}" for u in missed]
         lines.append("")
+    if plan.unassigned:
+        period = "" if len(plan.dates) == 1 else " sur la période"
+        lines.append(f"Sites non visités{period} ({len(plan.unassigned)}) :")
+        lines += [f"  - {u.name} [{u.code}] : {u.reason}" for u in plan.unassigned]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -358,7 +358,8 @@ def _unassigned(scenario, period, tours, copies, day_reasons, solution, route_da
         else:
             same = all(u.code == best.code for u in reasons)
             prefix = "Sur toute la période : " if same else f"Au mieux le {best.date:%d/%m} : "
-            out.append(replace(best, reason=prefix + best.reason[0].lower() + best.reason[1:], date=None))
+            text = best.reason.replace(" ce jour-là", "") if same else best.reason
+            out.append(replace(best, reason=prefix + text[0].lower() + text[1:], date=None))
     return out
 
 
