@@ -15,6 +15,7 @@ import click
 from .errors import DynamobileError
 from .plan import plan_to_dict
 from .report import comparison_text, period_text, plan_text
+from .cli_bench import bench
 from .cli_field import COMMANDS as FIELD_COMMANDS
 from .cli_maps import sheets
 from .scenario import load_scenario
@@ -158,6 +159,7 @@ def compare_command(scenario: Path, day, days: int, seconds: float, fair_days: i
 
 
 main.add_command(sheets)
+main.add_command(bench)
 for _command in FIELD_COMMANDS:
     main.add_command(_command)
 

@@ -9,12 +9,15 @@ any scaled unit the caller chooses). The only module that imports ortools.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from dynamobile.errors import SolverError
+
+from .search_worker import Helper
 
 BIG = 10**9  # travel time standing for "no path"
 
@@ -87,13 +90,31 @@ class RoutingProblem:
 @dataclass(frozen=True)
 class SolveParams:
     """Search settings. OR-Tools' routing search is deterministic: under a time limit the result
-    depends on how far it got; ``solution_limit`` makes a run repeatable on any machine."""
+    depends on how far it got; ``solution_limit`` makes a run repeatable on any machine.
+
+    ``initial`` picks the start: "vroom" (pyvroom if installed, else as "none": a few VROOM runs,
+    see `search_seed.vroom_seeds`; OR-Tools re-checks each start against every rule of the model
+    and ignores it if one is broken) or "none" (OR-Tools' ``first_solution``). ``workers`` searches
+    run side by side, one process each, worker w from the w-th best start or, past the last,
+    from ``first_solution`` (worker 0 with
+    ``metaheuristic``, the others with ``helper_metaheuristic``); the best result wins, ties to
+    the lowest worker. Below ``parallel_min_s`` one search only: starting a process would cost
+    more than it brings. With ``solution_limit`` the run stays repeatable (one VROOM run, no
+    clock-dependent choice). ``ortools_overrides[w]``: protobuf text merged into worker w's
+    RoutingSearchParameters (experiments).
+    """
 
     time_limit_s: float = 5.0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     solution_limit: int | None = None
     log_search: bool = False
+    workers: int = 2
+    initial: str = "vroom"
+    helper_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    parallel_min_s: float = 2.0
+    gls_lambda: float = 0.1
+    ortools_overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +155,7 @@ def _transit_callback(problem: RoutingProblem, manager, vehicle: VehicleSpec):
     def transit(from_index: int, to_index: int) -> int:
         return table[manager.IndexToNode(from_index)][manager.IndexToNode(to_index)]
 
+    transit.table = table
     return transit, on_site
 
 
@@ -143,12 +165,18 @@ def _matrix_callback(matrix: np.ndarray, manager):
     def cost(from_index: int, to_index: int) -> int:
         return table[manager.IndexToNode(from_index)][manager.IndexToNode(to_index)]
 
+    cost.table = table
     return cost
 
 
-def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initial_routes: list[list[int]] | None = None) -> Solution:
-    """Solve with OR-Tools routing; raise SolverError if no solution is found."""
-    started = time.perf_counter()
+def _register(routing, callback) -> int:
+    """Register a node-indexed table in C++: no call back into Python during the search, which
+    makes local search several times faster than with the equivalent Python callback."""
+    return routing.RegisterTransitMatrix(callback.table)
+
+
+def _build_model(problem: RoutingProblem):
+    """The OR-Tools model of ``problem``: (manager, routing, time dimension, callbacks to keep)."""
     n, vehicles = problem.n_nodes, problem.vehicles
     manager = pywrapcp.RoutingIndexManager(n, len(vehicles), [v.start for v in vehicles], [v.end for v in vehicles])
     routing = pywrapcp.RoutingModel(manager)
@@ -161,7 +189,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         if spec.matrix not in cost_ids:
             cb = _matrix_callback(cost_matrices[spec.matrix], manager)
             keep_alive.append(cb)
-            cost_ids[spec.matrix] = routing.RegisterTransitCallback(cb)
+            cost_ids[spec.matrix] = _register(routing, cb)
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[spec.matrix], v)
         if spec.fixed_cost:
             routing.SetFixedCostOfVehicle(spec.fixed_cost, v)
@@ -173,7 +201,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         if key not in registered:
             cb, on_site = _transit_callback(problem, manager, spec)
             keep_alive.append(cb)
-            registered[key] = (routing.RegisterTransitCallback(cb), [int(x) for x in on_site])
+            registered[key] = (_register(routing, cb), [int(x) for x in on_site])
         transit_ids.append(registered[key][0])
         visit_transits.append(registered[key][1])
     horizon = max(
@@ -216,7 +244,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         for spec in vehicles:
             cb = _matrix_callback(problem.time[spec.matrix], manager)
             keep_alive.append(cb)
-            drive_ids.append(routing.RegisterTransitCallback(cb))
+            drive_ids.append(_register(routing, cb))
         caps = [spec.max_drive if spec.max_drive is not None else horizon * 2 for spec in vehicles]
         routing.AddDimensionWithVehicleTransitAndCapacity(drive_ids, 0, caps, True, "drive")
 
@@ -229,7 +257,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
 
         keep_alive.append(load)
         caps = [spec.capacity if spec.capacity is not None else sum(demand) for spec in vehicles]
-        routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitCallback(load), 0, caps, True, "load")
+        routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitVector(demand), 0, caps, True, "load")
 
     # Optional visits, visit groups and spacing, vehicle compatibility.
     grouped = set()
@@ -249,23 +277,49 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         if allowed is not None:
             routing.VehicleVar(index).SetValues([-1, *sorted(allowed)])
 
-    search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
-    search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic)
-    search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
-    if params.solution_limit:
-        search.solution_limit = params.solution_limit
-    search.log_search = params.log_search
+    return manager, routing, time_dim, keep_alive
 
+
+def _all_optional(problem: RoutingProblem) -> bool:
+    """Whether every visit node has a drop penalty (its own or its group's)."""
+    grouped = {i for g in problem.groups for i in g.nodes}
+    return all(i in problem.depots or i in grouped or (problem.penalty and problem.penalty[i] is not None)
+               for i in range(problem.n_nodes))
+
+
+def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
+               initial_routes: list[list[int]] | None, deadline: float) -> Solution:
+    """One search (one process, until ``deadline`` on the ``time.time()`` clock): build the model,
+    start from ``initial_routes`` if OR-Tools accepts them."""
+    started = time.perf_counter()
+    manager, routing, time_dim, keep_alive = _build_model(problem)
+    search = _search_parameters(params, worker, max(0.01, deadline - time.time()))
+    seeded = False
     if initial_routes:
         routing.CloseModelWithParameters(search)
         initial = routing.ReadAssignmentFromRoutes(initial_routes, True)
-        assignment = routing.SolveFromAssignmentWithParameters(initial, search) if initial else routing.SolveWithParameters(search)
+        seeded = initial is not None
+        assignment = routing.SolveFromAssignmentWithParameters(initial, search) if seeded else routing.SolveWithParameters(search)
     else:
         assignment = routing.SolveWithParameters(search)
+    if assignment is None and _all_optional(problem):
+        # Every visit may be dropped, so "no visit at all" is a solution: improve from there
+        # rather than fail when the first-solution heuristic ran out of time.
+        routing.CloseModelWithParameters(search)
+        empty = routing.ReadAssignmentFromRoutes([[] for _ in problem.vehicles], True)
+        if empty is not None:
+            search = _search_parameters(params, worker, max(1.0, deadline - time.time()))
+            assignment = routing.SolveFromAssignmentWithParameters(empty, search) or empty
     if assignment is None:
         raise SolverError("aucune solution trouvée par l'optimiseur dans le temps imparti")
+    solution = _read_solution(problem, manager, routing, time_dim, assignment, started)
+    solution.stats.update({"worker": worker, "seeded": seeded})
+    del keep_alive
+    return solution
 
+
+def _read_solution(problem, manager, routing, time_dim, assignment, started: float) -> Solution:
+    n, vehicles, depots = problem.n_nodes, problem.vehicles, problem.depots
     routes, visited = [], set()
     break_values: dict[int, list[tuple[int, int]]] = {}
     intervals = assignment.IntervalVarContainer()
@@ -292,3 +346,69 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         tuple(routes), dropped, int(assignment.ObjectiveValue()), time.perf_counter() - started,
         {"status": int(routing.status())},
     )
+
+
+def _search_parameters(params: SolveParams, worker: int, time_limit_s: float):
+    """Worker 0 runs ``metaheuristic``, the others ``helper_metaheuristic`` (different searches
+    from the same start find different improvements)."""
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
+    name = params.metaheuristic if worker == 0 else params.helper_metaheuristic
+    search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, name)
+    search.guided_local_search_lambda_coefficient = params.gls_lambda
+    if worker < len(params.ortools_overrides) and params.ortools_overrides[worker]:
+        text_format.Merge(params.ortools_overrides[worker], search)
+    search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if params.solution_limit:
+        search.solution_limit = params.solution_limit
+    search.log_search = params.log_search
+    return search
+
+
+def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initial_routes: list[list[int]] | None = None) -> Solution:
+    """Solve with OR-Tools routing; raise SolverError if no solution is found.
+
+    ``initial_routes`` (node lists per vehicle) replace the seed of ``params.initial``.
+    """
+    started = time.perf_counter()
+    deadline = time.time() + params.time_limit_s
+    seed_s = 0.0
+    if params.initial not in ("vroom", "none"):
+        raise SolverError(f"point de départ inconnu : {params.initial!r}")
+    seeds = [initial_routes] if initial_routes is not None else []
+    if initial_routes is None and params.initial == "vroom":
+        from . import search_seed
+
+        seeds = search_seed.vroom_seeds(problem, seconds=params.time_limit_s, threads=max(1, params.workers),
+                                        repeatable=params.solution_limit is not None)
+        seed_s = time.perf_counter() - started
+    workers = params.workers if params.time_limit_s >= params.parallel_min_s else 1
+
+    def seed_of(worker: int) -> list[list[int]] | None:
+        # The best start for worker 0, the next for 1…; past the last, OR-Tools' own first solution
+        # (two identical searches from one start would only duplicate the work).
+        return seeds[worker] if worker < len(seeds) else None
+
+    helpers = [Helper((problem, params, w, seed_of(w), deadline)) for w in range(1, workers)]
+    results, errors = [], []
+    try:
+        try:
+            results.append(_solve_one(problem, params, 0, seed_of(0), deadline))
+        except SolverError as exc:
+            errors.append(exc)
+        for helper in helpers:
+            try:
+                results.append(helper.result(timeout_s=max(5.0, deadline - time.time() + 30.0)))
+            except SolverError as exc:
+                errors.append(exc)
+    finally:
+        for helper in helpers:
+            helper.close()
+    if not results:
+        raise errors[0]
+    best = min(results, key=lambda s: (s.objective, s.stats["worker"]))
+    best.stats.update({
+        "seed_s": round(seed_s, 3), "seeds": len(seeds),
+        "objectives": [s.objective for s in sorted(results, key=lambda s: s.stats["worker"])],
+    })
+    return replace(best, wall_s=time.perf_counter() - started)

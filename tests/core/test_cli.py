@@ -21,7 +21,7 @@ SCHEMA = json.loads((resources.files("dynamobile") / "plan.schema.json").read_te
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, chambery_osm_module):
     out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--seconds", "1"])
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--seconds", "3", "--no-maps"])
     assert result.exit_code == 0, result.output
     return out, result.output
 

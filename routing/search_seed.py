@@ -1,0 +1,200 @@
+"""Starting routes for the optimiser from VROOM (pyvroom): a seed only, never the answer.
+
+VROOM is fast and good at windows, capacities, skills and breaks, but it does not know every
+rule of our model (visit groups, exclusive pairs, our break semantics); OR-Tools re-checks the
+seed with ``ReadAssignmentFromRoutes`` and searches on from there, or ignores it. The only
+module that imports vroom.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import numpy as np
+
+from .optimiser import BIG, RoutingProblem
+
+log = logging.getLogger(__name__)
+
+try:  # optional dependency: without it, the optimiser builds its own first solution
+    import vroom
+except ImportError:  # pragma: no cover - depends on the environment
+    vroom = None
+
+UINT32_MAX = 2**32 - 1
+SEED_SHARE = 0.6  # at most this share of the time budget goes to VROOM
+MAX_RUNS = 8
+RERUN_MIN_S = 2.0  # shorter budgets: one VROOM run, the rest of the time to OR-Tools
+COST_NOISE = 0.06  # VROOM reruns see costs multiplied by up to 1 + COST_NOISE
+
+
+def available() -> bool:
+    return vroom is not None
+
+
+def exploration_for(seconds: float) -> int:
+    """VROOM's exploration level for a time budget (level 5 takes about 1 s for 100 visits)."""
+    return 5 if seconds >= 6 else 3 if seconds >= 1.5 else 1
+
+
+def vroom_routes(problem: RoutingProblem, *, seconds: float, threads: int = 2) -> list[list[int]] | None:
+    """The best of `vroom_seeds`, or None."""
+    seeds = vroom_seeds(problem, seconds=seconds, threads=threads)
+    return seeds[0] if seeds else None
+
+
+def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
+                repeatable: bool = False) -> list[list[list[int]]]:
+    """Starting routes (node lists per vehicle) from VROOM, best first; [] without pyvroom.
+
+    VROOM is deterministic; with time to spare (``SEED_SHARE`` of ``seconds``) it is run again on
+    randomly perturbed costs (fixed random seeds; durations exact, so every run is as feasible),
+    which lands it in other local optima: the best of a few is clearly better than one run.
+    ``repeatable`` keeps to the first run, so that the result does not depend on the clock.
+    Routes are made consistent with visit groups and exclusive pairs; everything else is left
+    to OR-Tools to check.
+    """
+    if vroom is None:
+        return []
+    started = time.perf_counter()
+    level = exploration_for(seconds)
+    found: list[tuple[int, int, list[list[int]]]] = []
+    runs = MAX_RUNS if not repeatable and seconds >= RERUN_MIN_S else 1
+    for run in range(runs):
+        left = seconds * SEED_SHARE - (time.perf_counter() - started)
+        if run and (left <= 0 or left < 1.2 * (time.perf_counter() - started) / run):
+            break
+        try:
+            timeout = None if repeatable else timedelta(seconds=max(0.05, left))
+            solution = _vroom_input(problem, noise_seed=run).solve(
+                exploration_level=level, nb_threads=threads, timeout=timeout,
+            )
+            routes = _routes_of(problem, solution)
+        except Exception as exc:  # a seed is optional: VROOM rejecting an input must not stop the solve
+            log.info("VROOM n'a pas fourni de tournées de départ : %s", exc)
+            break
+        routes = _respect_groups(problem, routes)
+        found.append((*_seed_cost(problem, routes), routes))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [routes for _, _, routes in found]
+
+
+def _routes_of(problem: RoutingProblem, solution) -> list[list[int]]:
+    table = solution.routes
+    routes: list[list[int]] = [[] for _ in problem.vehicles]
+    if len(table) and "id" in table.columns:
+        jobs = table[table["type"] == "job"]
+        for vehicle, node in zip(jobs["vehicle_id"].to_numpy(), jobs["id"].to_numpy()):
+            routes[int(vehicle)].append(int(node))
+    return routes
+
+
+def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, int]:
+    """(mandatory visits missing, arc + fixed + penalty cost) with the true costs."""
+    matrices = problem.cost or problem.time
+    visited = {n for r in routes for n in r}
+    cost, missing = 0, 0
+    for spec, route in zip(problem.vehicles, routes):
+        if not route:
+            continue
+        m = matrices[spec.matrix]
+        path = [spec.start, *route, spec.end]
+        cost += int(sum(int(m[a, b]) for a, b in zip(path, path[1:]))) + spec.fixed_cost
+    for node in range(problem.n_nodes):
+        if node in visited or node in problem.depots:
+            continue
+        penalty = problem.penalty[node] if problem.penalty else None
+        if penalty is None:
+            missing += 1
+        else:
+            cost += int(penalty)
+    return missing, cost
+
+
+def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0):
+    depots = problem.depots
+    rng = np.random.default_rng(noise_seed) if noise_seed else None
+    inp = vroom.Input()
+    # One VROOM profile per (matrix, setup, packup): our setup/packup go into the durations, so
+    # that VROOM's arrival + service lands exactly where our service start can be.
+    profiles: dict[tuple[int, int, int], str] = {}
+    n = problem.n_nodes
+    cost_matrices = problem.cost or problem.time
+    for spec in problem.vehicles:
+        key = (spec.matrix, spec.setup, spec.packup)
+        if key in profiles:
+            continue
+        name = f"p{len(profiles)}"
+        profiles[key] = name
+        m = np.where(problem.time[spec.matrix] < 0, BIG, problem.time[spec.matrix]).astype(np.int64)
+        after = np.array([0 if i in depots else spec.packup for i in range(n)], dtype=np.int64)
+        before = np.array([0 if j in depots else spec.setup for j in range(n)], dtype=np.int64)
+        durations = np.minimum(m + after[:, None] + before[None, :], UINT32_MAX).astype(np.uint32)
+        costs = np.where(cost_matrices[spec.matrix] < 0, BIG, cost_matrices[spec.matrix]).astype(np.float64)
+        if rng is not None:
+            costs = np.round(costs * rng.uniform(1.0, 1.0 + COST_NOISE, size=costs.shape))
+        inp.set_durations_matrix(name, durations)
+        inp.set_costs_matrix(name, np.minimum(costs, UINT32_MAX).astype(np.uint32))
+    with_load = bool(problem.demand) and any(problem.demand)
+    # VROOM wants a vehicle to hold *all* the skills of a job: one skill per distinct set of
+    # allowed vehicles, held by each vehicle of the set.
+    skill_of: dict[frozenset[int], int] = {}
+    for allowed in problem.allowed or ():
+        if allowed is not None and allowed not in skill_of:
+            skill_of[allowed] = len(skill_of) + 1
+    for node in range(n):
+        if node in depots:
+            continue
+        allowed = problem.allowed[node] if problem.allowed else None
+        windows = [vroom.TimeWindow(int(a), int(b)) for a, b in sorted(problem.windows[node])]
+        mandatory = not problem.penalty or problem.penalty[node] is None
+        inp.add_job(vroom.Job(
+            node, location=node, default_service=int(problem.service[node]),
+            delivery=[int(problem.demand[node])] if with_load else [],
+            skills={skill_of[allowed]} if allowed is not None else None,
+            priority=100 if mandatory else 0,
+            time_windows=windows,
+        ))
+    total = sum(problem.demand) if with_load else 0
+    for v, spec in enumerate(problem.vehicles):
+        inp.add_vehicle(vroom.Vehicle(
+            v, start=spec.start, end=spec.end, profile=profiles[(spec.matrix, spec.setup, spec.packup)],
+            capacity=[int(spec.capacity if spec.capacity is not None else total)] if with_load else [],
+            skills={k for allowed, k in skill_of.items() if v in allowed},
+            time_window=vroom.TimeWindow(*(int(t) for t in spec.shift)),
+            breaks=[vroom.Break(k, time_windows=[vroom.TimeWindow(b.earliest_start, b.latest_start)], service=b.duration)
+                    for k, b in enumerate(spec.breaks)],
+            max_travel_time=spec.max_drive,
+            costs=vroom.VehicleCosts(fixed=int(spec.fixed_cost)),
+        ))
+    return inp
+
+
+def _respect_groups(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
+    """Drop visits beyond a group's ``max_visits`` or clashing with an exclusive partner."""
+    if not problem.groups and not problem.exclusive:
+        return routes
+    group_of = {node: g for g, group in enumerate(problem.groups) for node in group.nodes}
+    taken = [0] * len(problem.groups)
+    partners: dict[int, set[int]] = {}
+    for a, b in problem.exclusive:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    kept_nodes: set[int] = set()
+    out = []
+    for route in routes:
+        kept = []
+        for node in route:
+            g = group_of.get(node)
+            if g is not None and taken[g] >= problem.groups[g].max_visits:
+                continue
+            if partners.get(node, set()) & kept_nodes:
+                continue
+            if g is not None:
+                taken[g] += 1
+            kept_nodes.add(node)
+            kept.append(node)
+        out.append(kept)
+    return out

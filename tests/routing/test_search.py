@@ -1,0 +1,59 @@
+"""The optimiser's search side: seeds are only a start, helpers keep runs repeatable."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from routing.optimiser import RoutingProblem, SolveParams, VehicleSpec, VisitGroup, solve
+from routing.search_seed import _respect_groups, vroom_routes
+from routing.vrptw import read_instance, solve_instance, truncated, verify
+
+SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "data" / "solomon"
+needs_data = pytest.mark.skipif(not (SOLOMON / "RC101.vrp").exists(), reason="../shared/data/solomon absent")
+
+
+def line_problem(windows):
+    """Depot at 0 and visits on a line, 10 apart; one vehicle, shift 0-1000."""
+    n = len(windows) + 1
+    pos = np.arange(n) * 10
+    matrix = np.abs(pos[:, None] - pos[None, :]).astype(np.int64)
+    return RoutingProblem(time=(matrix,), service=(0,) + (5,) * (n - 1), windows=((),) + tuple(windows),
+                          vehicles=(VehicleSpec(0, 0, (0, 1000)),))
+
+
+def test_an_infeasible_seed_is_ignored_and_windows_hold():
+    problem = line_problem([((0, 20),), ((100, 200),), ((300, 310), (500, 520))])
+    seed = [[3, 2, 1]]  # visit 1 would be served far too late
+    solution = solve(problem, SolveParams(time_limit_s=0.5, workers=1, initial="none"), initial_routes=seed)
+    assert solution.stats["seeded"] is False
+    (route,) = solution.routes
+    assert route.visits == (1, 2, 3)
+    for node, start in zip(route.visits, route.service_start):
+        assert any(a <= start <= b for a, b in problem.windows[node])
+
+
+def test_vroom_seed_respects_several_windows():
+    problem = line_problem([((0, 20),), ((100, 200),), ((300, 310), (500, 520))])
+    solution = solve(problem, SolveParams(time_limit_s=0.5, workers=1))
+    assert solution.stats["seeded"] is True
+    assert solution.routes[0].visits == (1, 2, 3)
+
+
+def test_seed_drops_group_overflow():
+    problem = line_problem([((0, 900),)] * 4)
+    problem = RoutingProblem(**{**problem.__dict__, "groups": (VisitGroup((1, 2), 1, 100),),
+                                "penalty": (None, 100, 100, 100, 100)})
+    assert _respect_groups(problem, [[1, 2, 3, 4]]) == [[1, 3, 4]]
+    routes = vroom_routes(problem, seconds=0.5)
+    assert routes is not None and sum(1 for r in routes for n in r if n in (1, 2)) <= 1
+
+
+@needs_data
+def test_two_workers_with_a_solution_limit_are_repeatable():
+    small = truncated(read_instance(SOLOMON / "RC101.vrp"), 25)
+    params = SolveParams(time_limit_s=30, solution_limit=40, workers=2)
+    first, second = solve_instance(small, params), solve_instance(small, params)
+    assert first.routes == second.routes and first.problems == ()
+    assert len(first.stats["objectives"]) == 2  # the helper process answered
+    assert verify(small, first.routes).feasible
