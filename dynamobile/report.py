@@ -55,7 +55,7 @@ def tour_text(tour: Tour) -> list[str]:
         f"  {hhmm(tour.end)}  retour au dépôt ({duration_text(tour.return_drive_s)}, {distance_text(tour.return_distance_m)})"
     )
     lines += [f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)" for b in tour.breaks if b.start >= tour.end]
-    on_site = sum((s.end - s.start).total_seconds() for s in tour.stops)
+    on_site = sum(s.service_s for s in tour.stops)
     lines.append(
         f"  Total : {len(tour.stops)} arrêts, {distance_text(tour.distance_m)}, {duration_text(tour.drive_s)} de trajet, "
         f"{duration_text(on_site)} ouvert au public"

@@ -87,10 +87,6 @@ class Window:
     def applies_on(self, day: dt.date) -> bool:
         return day.weekday() in self.weekdays or day in self.dates
 
-    @property
-    def length_min(self) -> int:
-        return self.end_min - self.start_min
-
     def __str__(self) -> str:
         days = [DAY_NAMES[d] for d in sorted(self.weekdays)] + [d.isoformat() for d in sorted(self.dates)]
         return f"{','.join(days)} {format_clock(self.start_min)}-{format_clock(self.end_min)}"

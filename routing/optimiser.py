@@ -138,11 +138,6 @@ class Solution:
     stats: dict = field(default_factory=dict)
 
 
-def _time(problem: RoutingProblem, m: int, i: int, j: int) -> int:
-    value = int(problem.time[m][i, j])
-    return BIG if value < 0 else value
-
-
 def _transit_callback(problem: RoutingProblem, manager, vehicle: VehicleSpec):
     depots = problem.depots
     matrix = problem.time[vehicle.matrix]

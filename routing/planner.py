@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -71,7 +71,6 @@ class Timings:
     snap_s: float = 0.0
     matrix_s: float = 0.0
     solve_s: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 def locate_scenario(scenario: Scenario) -> Scenario:
@@ -394,7 +393,7 @@ def _stats(scenario, period, tours, timings, solution, params, fairness) -> dict
         "visits": len(served),
         "priority_served": sum(s.priority for s in served),
         "priority_total": sum(s.priority * s.target_visits(days) for s in scenario.sites),
-        "hours_on_site": round(sum((s.end - s.start).total_seconds() for s in served) / 3600, 2),
+        "hours_on_site": round(sum(s.service_s for s in served) / 3600, 2),
         "hours_driving": round(sum(t.drive_s for t in tours) / 3600, 2),
         "km": round(sum(t.distance_m for t in tours) / 1000, 2),
         "site_visits": {s.id: {"target": s.target_visits(days), "visits": len(visits.get(s.id, [])),
