@@ -288,7 +288,7 @@ def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
     start from ``initial_routes`` if OR-Tools accepts them."""
     started = time.perf_counter()
     manager, routing, time_dim, keep_alive = _build_model(problem)
-    search = _search_parameters(params, worker, max(0.01, deadline - time.time()))
+    search = _search_parameters(params, worker, max(0.01, deadline - time.time()), problem)
     seeded = False
     if initial_routes:
         routing.CloseModelWithParameters(search)
@@ -303,7 +303,7 @@ def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
         routing.CloseModelWithParameters(search)
         empty = routing.ReadAssignmentFromRoutes([[] for _ in problem.vehicles], True)
         if empty is not None:
-            search = _search_parameters(params, worker, max(1.0, deadline - time.time()))
+            search = _search_parameters(params, worker, max(1.0, deadline - time.time()), problem)
             assignment = routing.SolveFromAssignmentWithParameters(empty, search) or empty
     if assignment is None:
         raise SolverError("aucune solution trouvée par l'optimiseur dans le temps imparti")
@@ -343,10 +343,15 @@ def _read_solution(problem, manager, routing, time_dim, assignment, started: flo
     )
 
 
-def _search_parameters(params: SolveParams, worker: int, time_limit_s: float):
+def _search_parameters(params: SolveParams, worker: int, time_limit_s: float, problem: RoutingProblem):
     """Worker 0 runs ``metaheuristic``, the others ``helper_metaheuristic`` (different searches
     from the same start find different improvements)."""
     search = pywrapcp.DefaultRoutingSearchParameters()
+    if problem.span_cost and any(v.breaks for v in problem.vehicles):
+        # OR-Tools 9.15's LP/MIP scheduling of breaks with a span cost rejects feasible routes at
+        # random (the demo day's best routes: 1 read in 2 failed), which threw good starts away
+        # and stranded the search; the model's finalizers place cumuls and breaks without it.
+        search.disable_scheduling_beware_this_may_degrade_performance = True
     search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
     name = params.metaheuristic if worker == 0 else params.helper_metaheuristic
     search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, name)

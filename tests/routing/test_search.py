@@ -57,3 +57,60 @@ def test_two_workers_with_a_solution_limit_are_repeatable():
     assert first.routes == second.routes and first.problems == ()
     assert len(first.stats["objectives"]) == 2  # the helper process answered
     assert verify(small, first.routes).feasible
+
+
+def test_steps_put_each_break_back_before_the_visit_it_preceded():
+    from routing.search_seed import _steps
+
+    kinds = [repr(s) for s in _steps([5, 6, 7], [(1, 0)])]
+    assert kinds == ["vroom.VehicleStepStart()", "vroom.VehicleStepSingle(5)", "vroom.VehicleStepBreak(0)",
+                     "vroom.VehicleStepSingle(6)", "vroom.VehicleStepSingle(7)", "vroom.VehicleStepEnd()"]
+    assert repr(_steps([5], [(1, 3)])[-2]) == "vroom.VehicleStepBreak(3)"  # a break after the last visit
+
+
+@needs_data
+def test_polished_starts_are_feasible_starts():
+    """With 2.5 s, starts are polished by resumed VROOM runs; OR-Tools still takes them as they are."""
+    from routing.search_seed import _seed_cost, vroom_seeds
+    from routing.vrptw import build_problem
+
+    small = truncated(read_instance(SOLOMON / "RC101.vrp"), 50)
+    problem = build_problem(small)
+    seeds = vroom_seeds(problem, seconds=2.5)
+    assert 1 <= len(seeds) and all(_seed_cost(problem, s)[0] == 0 for s in seeds)
+    costs = [_seed_cost(problem, s)[1] for s in seeds]
+    assert costs == sorted(costs)
+    best = seeds[0]
+    assert verify(small, tuple(tuple(r) for r in best if r)).feasible
+    solution = solve(problem, SolveParams(time_limit_s=0.3, workers=1, initial="none"), initial_routes=best)
+    assert solution.stats["seeded"] is True and solution.objective <= costs[0]
+
+
+def test_demo_day_start_is_never_thrown_away(chambery_osm, monkeypatch):
+    """Lunch breaks with a span cost: OR-Tools' break scheduling used to reject the demo day's
+    best routes one read in two, and the search then ended with two squares dropped."""
+    from importlib import resources
+
+    from dynamobile.scenario import load_scenario
+    from routing import planner
+    from routing.search_seed import _seed_cost, vroom_seeds
+
+    problems = []
+
+    def keep(problem, params):
+        problems.append(problem)
+        return solve(problem, params)
+
+    monkeypatch.setattr(planner, "solve", keep)
+    scenario = load_scenario(resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml")
+    planner.plan_day(scenario, scenario.default_date, params=SolveParams(time_limit_s=0.3, workers=1))
+    (problem,) = problems
+    assert any(v.breaks for v in problem.vehicles) and problem.span_cost
+    start = vroom_seeds(problem, seconds=0.5)[0]
+    missing, _ = _seed_cost(problem, start)
+    assert missing == 0
+    dropped_in_start = [n for n in range(1, problem.n_nodes) if not any(n in r for r in start)]
+    for _ in range(12):
+        solution = solve(problem, SolveParams(time_limit_s=0.2, workers=1), initial_routes=start)
+        assert solution.stats["seeded"] is True
+        assert len(solution.dropped) <= len(dropped_in_start)
