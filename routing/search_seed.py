@@ -55,6 +55,7 @@ def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
     VROOM is deterministic; with time to spare (``SEED_SHARE`` of ``seconds``) it is run again on
     randomly perturbed costs (fixed random seeds; durations exact, so every run is as feasible),
     which lands it in other local optima: the best of a few is clearly better than one run.
+    After ``FRESH_SHARE`` of that time, the best ``POLISHED`` starts are improved by `_polish`.
     ``repeatable`` keeps to the first run, so that the result does not depend on the clock.
     Routes are made consistent with visit groups and exclusive pairs; everything else is left
     to OR-Tools to check.
