@@ -65,7 +65,7 @@ def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
     started = time.perf_counter()
     budget = seconds * SEED_SHARE
     level = exploration_for(seconds)
-    found: list[tuple[int, int, list[list[int]]]] = []
+    found: list[tuple] = []  # (missing visits, cost, routes, breaks) as `_polish` takes them
     runs = MAX_RUNS if not repeatable and seconds >= RERUN_MIN_S else 1
     for run in range(runs):
         left = budget * FRESH_SHARE - (time.perf_counter() - started)
@@ -160,7 +160,7 @@ def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, i
     return missing, cost
 
 
-def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float = 0.0, start=None):
+def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float = COST_NOISE, start=None):
     """VROOM's input for ``problem``; ``start`` = (routes, breaks) as from `_routes_of` to resume
     from; ``noise_seed`` > 0 multiplies costs by random factors in [1, 1 + noise]."""
     depots = problem.depots
@@ -183,7 +183,7 @@ def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float =
         durations = np.minimum(m + after[:, None] + before[None, :], UINT32_MAX).astype(np.uint32)
         costs = np.where(cost_matrices[spec.matrix] < 0, BIG, cost_matrices[spec.matrix]).astype(np.float64)
         if rng is not None:
-            costs = np.round(costs * rng.uniform(1.0, 1.0 + (noise or COST_NOISE), size=costs.shape))
+            costs = np.round(costs * rng.uniform(1.0, 1.0 + noise, size=costs.shape))
         inp.set_durations_matrix(name, durations)
         inp.set_costs_matrix(name, np.minimum(costs, UINT32_MAX).astype(np.uint32))
     with_load = bool(problem.demand) and any(problem.demand)
