@@ -86,13 +86,18 @@ class BenchResult:
 _SECTIONS = ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "SERVICE_TIME_SECTION", "DEPOT_SECTION")
 
 
+def _read_text(path: Path) -> str:
+    """The file's text, or an InputError naming it (instances and .sol files alike)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path} : lecture impossible ({exc.strerror or exc})") from exc
+
+
 def read_instance(path: Path | str) -> VrptwInstance:
     """Parse a VRPLIB CVRPTW file (Solomon / Gehring–Homberger as published in PyVRP/Instances)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path} : lecture impossible ({exc.strerror or exc})") from exc
+    text = _read_text(path)
     header: dict[str, str] = {}
     sections: dict[str, list[list[str]]] = {}
     current = None
@@ -154,10 +159,7 @@ def _instance_from(path: Path, header: dict[str, str], sections: dict[str, list[
 def read_solution(path: Path | str) -> KnownSolution:
     """Parse a ``.sol`` file (``Route #k: c1 c2 ...`` lines and ``Cost X``)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path} : lecture impossible ({exc.strerror or exc})") from exc
+    text = _read_text(path)
     routes, cost = [], None
     for line in text.splitlines():
         if m := re.match(r"\s*Route\s*#\d+\s*:(.*)", line):
