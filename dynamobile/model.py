@@ -147,6 +147,15 @@ class RoutingSettings:
 
 
 @dataclass(frozen=True)
+class Calendar:
+    """Days off and school holidays of a scenario (see `dynamobile.calendars` for the lookups)."""
+
+    public_holidays: str = "off"  # "off": no tour on French public holidays; "work"
+    school_zone: str | None = "A"  # French school-holiday zone (Chambéry: A); None: unknown
+    days_off: frozenset[dt.date] = frozenset()  # team days off: no tour by any vehicle
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Everything the planner needs: depot, streets, vehicles and sites."""
 
@@ -160,6 +169,7 @@ class Scenario:
     notes: str = ""
     default_date: dt.date | None = None  # the day `dynamobile demo` plans
     options: tuple[VehicleOption, ...] = ()  # fleets to compare
+    calendar: Calendar = field(default_factory=Calendar)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
