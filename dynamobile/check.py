@@ -11,11 +11,11 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 
+from .calendars import opening, works_on
 from .errors import DynamobileError
 from .model import Scenario
 from .plan import REASON_CODES, Plan
 from .timeutil import seconds_of_day
-from .windows import windows_on
 
 # (profile, from_site_or_None, to_site_or_None) -> (drive_s, distance_m); None is the depot.
 TravelLookup = Callable[[str, str | None, str | None], tuple[int, int]]
@@ -45,8 +45,8 @@ def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = 
         except KeyError:
             problems.append(f"{where}: unknown vehicle")
             continue
-        if not vehicle.works_on(tour.date):
-            problems.append(f"{where}: vehicle does not work that day")
+        if not works_on(scenario.calendar, vehicle, tour.date):
+            problems.append(f"{where}: vehicle does not work that day (weekday, public holiday or day off)")
         if seconds_of_day(tour.start) < vehicle.shift_start_min * 60 or seconds_of_day(tour.end) > vehicle.shift_end_min * 60:
             problems.append(f"{where}: {tour.start.time()}-{tour.end.time()} outside shift")
         if tour.start.date() != tour.date or tour.end.date() != tour.date:
@@ -67,22 +67,23 @@ def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = 
                 problems.append(f"{label}: times out of order")
             if stop.arrive - prev_leave < dt.timedelta(seconds=stop.drive_s):
                 problems.append(f"{label}: arrives before the drive of {stop.drive_s} s can be done")
-            if stop.start - stop.setup_start < dt.timedelta(minutes=vehicle.setup_min):
-                problems.append(f"{label}: setup shorter than {vehicle.setup_min} min")
+            if stop.start - stop.setup_start != dt.timedelta(minutes=vehicle.setup_min):
+                problems.append(f"{label}: setup {stop.start - stop.setup_start} instead of {vehicle.setup_min} min "
+                                "right before opening")
             if stop.end - stop.start != dt.timedelta(minutes=site.service_min):
                 problems.append(f"{label}: service {stop.end - stop.start} instead of {site.service_min} min")
             if stop.leave - stop.end < dt.timedelta(minutes=vehicle.packup_min):
                 problems.append(f"{label}: pack-up shorter than {vehicle.packup_min} min")
             start_s, end_s = seconds_of_day(stop.start), seconds_of_day(stop.end)
-            if not any(a * 60 <= start_s and end_s <= b * 60 for a, b in windows_on(site.windows, tour.date)):
+            if not any(a * 60 <= start_s and end_s <= b * 60 for a, b in opening(scenario.calendar, site.windows, tour.date)):
                 problems.append(f"{label}: service {stop.start.time()}-{stop.end.time()} not inside one opening window")
             if travel is not None:
                 drive_s, distance_m = travel(tour.profile, prev_site, stop.site)
                 if (drive_s, distance_m) != (stop.drive_s, stop.distance_m):
                     problems.append(f"{label}: leg {stop.drive_s} s / {stop.distance_m} m, streets say {drive_s} s / {distance_m} m")
             work.append((stop.arrive - dt.timedelta(seconds=stop.drive_s), stop.arrive, "drive", prev_leave))
-            work.append((stop.setup_start, stop.setup_start + dt.timedelta(minutes=vehicle.setup_min), "setup", None))
-            work.append((stop.start, stop.leave, "service and pack-up", None))
+            # A stop is one block: set-up → open → pack-up, never split by a break.
+            work.append((stop.setup_start, stop.leave, "the stop (set-up to pack-up)", None))
             prev_leave, prev_site = stop.leave, stop.site
         if tour.end - prev_leave < dt.timedelta(seconds=tour.return_drive_s):
             problems.append(f"{where}: back at the depot before the return drive can be done")

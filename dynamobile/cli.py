@@ -14,7 +14,8 @@ import click
 
 from .errors import DynamobileError
 from .plan import plan_to_dict
-from .report import comparison_text, period_text, plan_text
+from .audit import audit_plan, missing_visits
+from .report import audit_text, comparison_text, period_text, plan_text
 from .cli_bench import bench
 from .cli_field import COMMANDS as FIELD_COMMANDS
 from .cli_maps import sheets
@@ -49,7 +50,7 @@ def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, se
               osm_file: Path | None, fair_days: int | None, maps: bool, url: str) -> None:
     from maps.outputs import write_outputs
     from routing.optimiser import SolveParams
-    from routing.planner import Timings, load_networks, plan_period
+    from routing.planner import Timings, load_networks, plan_period, travel_lookup
 
     scenario = load_scenario(scenario_path, osm_file=osm_file)
     day = day or scenario.default_date
@@ -69,6 +70,7 @@ def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, se
     click.echo(plan_text(plan))
     if days > 1:
         click.echo(period_text(plan))
+    click.echo(audit_text(audit_plan(plan, scenario, travel_lookup(scenario, networks)), missing_visits(plan, scenario)))
     click.echo(
         f"Étapes : rues {timings.graph_s:.2f} s · rattachement {timings.snap_s:.2f} s · "
         f"matrices {timings.matrix_s:.2f} s · optimisation {timings.solve_s:.2f} s"

@@ -90,8 +90,10 @@ class Vehicle:
     max_drive_min: int | None = None
     name: str = ""
     crew: tuple[str, ...] = ()
+    days_off: frozenset[dt.date] = frozenset()  # this crew's days off (the team's are in Calendar)
 
     def works_on(self, day: dt.date) -> bool:
+        """Weekday rule only; `dynamobile.calendars.works_on` adds public holidays and days off."""
         return day.weekday() in self.working_days
 
 

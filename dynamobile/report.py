@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .plan import Plan, Tour
+from .plan import Break, Plan, Tour
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -15,6 +15,11 @@ KIND_NAMES = {"van": "fourgon", "bus": "bus", "cargo_bike": "vélo-cargo"}
 def french_date(day: dt.date) -> str:
     """``samedi 28 novembre 2026``."""
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def day_month(day: dt.date) -> str:
+    """``mardi 02/03``."""
+    return f"{_DAYS[day.weekday()]} {day:%d/%m}"
 
 
 def hhmm(value: dt.datetime) -> str:
@@ -31,26 +36,43 @@ def distance_text(metres: float) -> str:
     return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
 
 
+def breaks_by_place(tour: Tour) -> tuple[dict[int, Break], dict[int, Break]]:
+    """Where each break is told, so that a timetable reads in time order: ``between[k]`` comes
+    before stop k's arrival (k = number of stops: after the last stop), ``on_arrival[k]`` is
+    taken at stop k after arriving and before setting up. Breaks at the depot, before departure
+    or after the return, are in neither."""
+    between, on_arrival = {}, {}
+    for b in tour.breaks:
+        nxt = b.after_stop + 1
+        if nxt < len(tour.stops) and b.start >= tour.stops[nxt].arrive:
+            on_arrival[nxt] = b
+        elif b.start >= tour.start and b.start < tour.end:
+            between[nxt] = b
+    return between, on_arrival
+
+
 def tour_text(tour: Tour) -> list[str]:
     """The timetable of one tour, one line per event."""
     kind = KIND_NAMES.get(tour.vehicle_kind, tour.vehicle_kind)
     title = f"{tour.vehicle_name} ({tour.vehicle}, {kind})" if tour.vehicle_name else f"{tour.vehicle} ({kind})"
     crew = f" — {', '.join(tour.crew)}" if tour.crew else ""
     lines = [f"{title}{crew}"]
+    lines += [f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)" for b in tour.breaks if b.end <= tour.start]
     lines.append(f"  {hhmm(tour.start)}  départ du dépôt")
-    breaks = {b.after_stop: b for b in tour.breaks}
-    if -1 in breaks:
-        b = breaks[-1]
-        lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
+    between, on_arrival = breaks_by_place(tour)
     for k, s in enumerate(tour.stops):
+        if k in between:
+            b = between[k]
+            lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
+        pause = f"{on_arrival[k].label.lower()} {hhmm(on_arrival[k].start)}–{hhmm(on_arrival[k].end)}, " if k in on_arrival else ""
         lines.append(
-            f"  {hhmm(s.arrive)}  {k + 1}. {s.name} — installation {hhmm(s.setup_start)}, "
+            f"  {hhmm(s.arrive)}  {k + 1}. {s.name} — {pause}installation {hhmm(s.setup_start)}, "
             f"ouvert {hhmm(s.start)}–{hhmm(s.end)}, départ {hhmm(s.leave)}  "
             f"({duration_text(s.drive_s)}, {distance_text(s.distance_m)} depuis le point précédent)"
         )
-        if k in breaks and breaks[k].start < tour.end:
-            b = breaks[k]
-            lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
+    if len(tour.stops) in between:
+        b = between[len(tour.stops)]
+        lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
     lines.append(
         f"  {hhmm(tour.end)}  retour au dépôt ({duration_text(tour.return_drive_s)}, {distance_text(tour.return_distance_m)})"
     )
@@ -121,3 +143,26 @@ def comparison_text(rows: list[dict], *, days: int) -> str:
             f"{r['km']:>7.1f}  {unserved}"
         )
     return "\n".join(lines) + "\n"
+
+
+def audit_text(findings: list, missing: dict[str, int], *, shown: int = 3) -> str:
+    """The one-line report of the drop audit (`dynamobile.audit`): passed, or what would have fitted.
+
+    ``missing`` is the number of visits each site lacks. A site's missing visits count as fitting
+    up to the number of days on which one would have fitted alone; one message per site is shown.
+    """
+    head = "Contrôle des visites manquantes : "
+    total = sum(missing.values())
+    plural = "s" if total > 1 else ""
+    checked = f"{total} visite{plural} manquante{plural}"
+    if not findings:
+        return head + f"aucune visite manquante ne tenait dans les tournées ({checked} vérifiée{plural})."
+    first: dict = {}  # each site's earliest `dynamobile.audit.Finding`, in date order
+    days: dict[str, int] = {}
+    for f in findings:
+        first.setdefault(f.site, f)
+        days[f.site] = days.get(f.site, 0) + 1
+    fitting = sum(min(n, missing.get(site, n)) for site, n in days.items())
+    count = "1 visite aurait tenu" if fitting == 1 else f"{fitting} visites auraient tenu"
+    shown_text = " ".join(f.message for f in list(first.values())[:shown])
+    return f"{head}{count} (sur {checked}) — {shown_text}" + (" …" if len(first) > shown else "")

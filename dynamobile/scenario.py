@@ -13,17 +13,19 @@ import os
 import tomllib
 from pathlib import Path
 
+from .calendars import PUBLIC_HOLIDAY_MODES, SCHOOL_ZONES
 from .errors import InputError
 from .model import (
-    PROFILES, SITE_KINDS, VEHICLE_KINDS, Depot, Lunch, RoutingSettings, Scenario, Site, StreetSource, Vehicle,
-    VehicleOption,
+    PROFILES, SITE_KINDS, VEHICLE_KINDS, Calendar, Depot, Lunch, RoutingSettings, Scenario, Site, StreetSource,
+    Vehicle, VehicleOption,
 )
-from .windows import WindowSyntaxError, parse_clock_range, parse_days, parse_windows
+from .windows import WindowSyntaxError, format_clock, parse_clock_range, parse_days, parse_windows
 
 SITE_COLUMNS = ("id", "name", "kind", "lat", "lon", "service_min", "windows", "priority")
 OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes", "every_days", "visits", "min_gap_days", "last_visit")
 DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
 SHARED_OSM_DIRS = ("../shared/data/osm", "../../shared/data/osm")
+CALENDAR_KEYS = ("public_holidays", "school_zone", "days_off")
 
 
 def _coordinate(raw: str, low: float, high: float, what: str) -> float | None:
@@ -163,6 +165,12 @@ def _require(table: dict, key: str, where: str, problems: list[str], kind=str):
     return value
 
 
+def _named(table) -> str:
+    """`` (id)`` to name a vehicle or option in messages, when it has a usable id."""
+    ident = table.get("id") if isinstance(table, dict) else None
+    return f" ({ident})" if isinstance(ident, str) and ident.strip() else ""
+
+
 def _identity(table: dict, where: str, problems: list[str]) -> tuple[str | None, str | None, str]:
     """The ``id``, ``kind`` and ``profile`` (default by kind) of a vehicle or vehicle option."""
     ident = _require(table, "id", where, problems)
@@ -201,9 +209,15 @@ def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | No
             minutes = int(raw.get("minutes", 0))
             if minutes <= 0 or minutes > latest - earliest:
                 raise WindowSyntaxError(f"durée {minutes} min impossible dans la plage {raw.get('window')}")
+            if shift != (0, 0) and not shift[0] <= earliest < latest <= shift[1]:
+                raise WindowSyntaxError(
+                    f"la plage {format_clock(earliest)}-{format_clock(latest)} n'est pas dans les horaires "
+                    f"{format_clock(shift[0])}-{format_clock(shift[1])}"
+                )
             lunch = Lunch(earliest, latest, minutes)
         except (WindowSyntaxError, ValueError, TypeError) as exc:
             problems.append(f"{where} : champ lunch : {exc}")
+    days_off = _date_list(table.get("days_off", []), f"{where} : champ days_off", problems)
     ints = {}
     for key in ("setup_min", "packup_min", "max_drive_min"):
         if key in table:
@@ -218,8 +232,46 @@ def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | No
         id=vid, kind=kind, profile=profile, shift_start_min=shift[0], shift_end_min=shift[1],
         working_days=days, setup_min=ints.get("setup_min", 0), packup_min=ints.get("packup_min", 0),
         lunch=lunch, max_drive_min=ints.get("max_drive_min"), name=str(table.get("name", "")),
-        crew=tuple(str(c) for c in table.get("crew", ())),
+        crew=tuple(str(c) for c in table.get("crew", ())), days_off=days_off,
     )
+
+
+def _date_list(raw, where: str, problems: list[str]) -> frozenset[dt.date]:
+    """A TOML list of dates (``2027-03-12`` or ``"2027-03-12"``); bad entries go to ``problems``."""
+    if not isinstance(raw, list):
+        problems.append(f"{where} : liste de dates attendue, comme [\"2027-03-12\"] (lu « {raw} »)")
+        return frozenset()
+    dates = set()
+    for item in raw:
+        if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+            dates.add(item)
+            continue
+        try:
+            dates.add(dt.date.fromisoformat(str(item).strip()))
+        except ValueError:
+            problems.append(f"{where} : date AAAA-MM-JJ attendue (lu « {item} »)")
+    return frozenset(dates)
+
+
+def _parse_calendar(table, where: str, problems: list[str]) -> Calendar:
+    """The ``[calendar]`` section; defaults: public holidays off, school zone A, no days off."""
+    default = Calendar()
+    if not isinstance(table, dict):
+        problems.append(f"{where} : section attendue ([calendar])")
+        return default
+    for key in sorted(set(table) - set(CALENDAR_KEYS)):
+        problems.append(f"{where} : champ « {key} » inconnu (attendu {', '.join(CALENDAR_KEYS)})")
+    mode = table.get("public_holidays", default.public_holidays)
+    if mode not in PUBLIC_HOLIDAY_MODES:
+        problems.append(f"{where} : champ public_holidays : « {mode} » inconnu (attendu off ou work)")
+        mode = default.public_holidays
+    zone = table.get("school_zone", default.school_zone)
+    zone = zone.strip().upper() if isinstance(zone, str) else zone
+    if zone not in SCHOOL_ZONES:
+        problems.append(f"{where} : champ school_zone : zone « {zone} » inconnue (zones connues : {', '.join(SCHOOL_ZONES)})")
+        zone = default.school_zone
+    days_off = _date_list(table.get("days_off", []), f"{where} : champ days_off", problems)
+    return Calendar(public_holidays=mode, school_zone=zone, days_off=days_off)
 
 
 def _parse_option(table: dict, where: str, problems: list[str]) -> VehicleOption | None:
@@ -310,14 +362,14 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
         depot = Depot(name, None, None, address)
     vehicles = []
     for i, table in enumerate(data.get("vehicles") or []):
-        vehicle = _parse_vehicle(table, f"{where} [[vehicles]] n°{i + 1}", problems)
+        vehicle = _parse_vehicle(table, f"{where} [[vehicles]] n°{i + 1}{_named(table)}", problems)
         if vehicle:
             vehicles.append(vehicle)
     if not data.get("vehicles"):
         problems.append(f"{where} : aucun véhicule ([[vehicles]])")
     options = []
     for i, table in enumerate(data.get("options") or []):
-        option = _parse_option(table, f"{where} [[options]] n°{i + 1}", problems)
+        option = _parse_option(table, f"{where} [[options]] n°{i + 1}{_named(table)}", problems)
         if option:
             options.append(option)
     ids = [v.id for v in vehicles]
@@ -355,10 +407,11 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
             default_date = dt.date.fromisoformat(str(data["demo_date"]))
         except ValueError:
             problems.append(f"{where} : champ demo_date : date AAAA-MM-JJ attendue (lu « {data['demo_date']} »)")
+    calendar = _parse_calendar(data.get("calendar", {}), f"{where} [calendar]", problems)
     if problems:
         raise InputError(problems)
     return Scenario(
         name=str(data.get("name") or path.stem), depot=depot, streets=streets, vehicles=tuple(vehicles),
         sites=sites, routing=routing, source=path, notes=str(data.get("notes", "")), default_date=default_date,
-        options=tuple(options),
+        options=tuple(options), calendar=calendar,
     )

@@ -1,4 +1,9 @@
-"""Opening windows such as ``tue,sat 07:30-12:30; 2027-06-19 14:00-22:00``."""
+"""Opening windows such as ``tue,sat 07:30-12:30; 2027-06-19 14:00-22:00``.
+
+A window may start with a school-holiday qualifier: ``vacances 14:00-18:00`` (every day of the
+school holidays), ``hors-vacances wed 14:00-17:00`` (outside them). Whether a day is in the school
+holidays is the calendar's business (`dynamobile.calendars.opening`); here it is a flag.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,13 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FRENCH_DAYS = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Longest forms first; "hors vacances" and "vacances scolaires" also with a space.
+_QUALIFIER_RE = re.compile(
+    r"^(?:(?P<term>hors[\s-]+vacances(?:[\s-]+scolaires)?|term[\s-]+time|term)"
+    r"|(?P<holidays>vacances(?:[\s-]+scolaires)?|school[\s-]+holidays|holidays))(?=\s|$)",
+    re.IGNORECASE,
+)
+ALL_WEEKDAYS = frozenset(range(7))
 
 
 class WindowSyntaxError(ValueError):
@@ -77,55 +89,114 @@ def parse_days(text: str) -> tuple[frozenset[int], frozenset[dt.date]]:
 
 @dataclass(frozen=True)
 class Window:
-    """An opening window: on the given weekdays or dates, from ``start_min`` to ``end_min``."""
+    """An opening window: on the given weekdays or dates, from ``start_min`` to ``end_min``.
+
+    ``school_holidays``: True, only during the school holidays; False, only outside them;
+    None, regardless of them.
+    """
 
     weekdays: frozenset[int]
     dates: frozenset[dt.date]
     start_min: int
     end_min: int
+    school_holidays: bool | None = None
 
-    def applies_on(self, day: dt.date) -> bool:
+    def applies_on(self, day: dt.date, *, school_holiday: bool | None = None) -> bool:
+        """Whether the window is open on ``day``; a qualified window needs ``school_holiday``
+        (None: unknown, so it does not apply)."""
+        if self.school_holidays is not None and self.school_holidays is not school_holiday:
+            return False
         return day.weekday() in self.weekdays or day in self.dates
 
     def __str__(self) -> str:
+        qualifier = {True: "school-holidays ", False: "term-time ", None: ""}[self.school_holidays]
         days = [DAY_NAMES[d] for d in sorted(self.weekdays)] + [d.isoformat() for d in sorted(self.dates)]
-        return f"{','.join(days)} {format_clock(self.start_min)}-{format_clock(self.end_min)}"
+        if self.school_holidays is not None and self.weekdays == ALL_WEEKDAYS and not self.dates:
+            days = []
+        clock = f"{format_clock(self.start_min)}-{format_clock(self.end_min)}"
+        return f"{qualifier}{','.join(days)} {clock}" if days else f"{qualifier}{clock}"
 
 
 FRENCH_DAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 
 
+def _french_weekdays(weekdays: frozenset[int]) -> list[str]:
+    """Runs of three days or more as ``lun-ven``, others one by one."""
+    if weekdays == ALL_WEEKDAYS:
+        return ["tous les jours"]
+    out, days = [], sorted(weekdays)
+    while days:
+        run = [days.pop(0)]
+        while days and days[0] == run[-1] + 1:
+            run.append(days.pop(0))
+        names = [FRENCH_DAY_NAMES[d] for d in run]
+        out += [f"{names[0]}-{names[-1]}"] if len(run) >= 3 else names
+    return out
+
+
 def french_window(window: Window) -> str:
-    """``mar, sam 07:30-12:30`` or ``19/06/2027 14:00-22:00``."""
-    days = [FRENCH_DAY_NAMES[d] for d in sorted(window.weekdays)] + [d.strftime("%d/%m/%Y") for d in sorted(window.dates)]
-    return f"{', '.join(days)} {format_clock(window.start_min)}-{format_clock(window.end_min)}"
+    """``mar, sam 07:30-12:30``, ``19/06/2027 14:00-22:00`` or ``vacances scolaires : lun-ven 14:00-18:00``."""
+    days = _french_weekdays(window.weekdays) + [d.strftime("%d/%m/%Y") for d in sorted(window.dates)]
+    prefix = {True: "vacances scolaires : ", False: "hors vacances scolaires : ", None: ""}[window.school_holidays]
+    return f"{prefix}{', '.join(days)} {format_clock(window.start_min)}-{format_clock(window.end_min)}"
 
 
 def format_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _is_days(text: str) -> bool:
+    try:
+        parse_days(text)
+    except WindowSyntaxError:
+        return False
+    return True
+
+
+def _parse_window(chunk: str) -> Window:
+    """``[QUALIFIER] DAYS HH:MM-HH:MM``; with a qualifier DAYS may be left out (every day)."""
+    school_holidays = None
+    rest = chunk
+    m = _QUALIFIER_RE.match(chunk)
+    if m:
+        school_holidays = m.group("holidays") is not None
+        rest = chunk[m.end():].strip()
+    parts = rest.split()
+    if school_holidays is not None and len(parts) == 1:
+        parts = ["mon-sun", parts[0]]
+    if len(parts) == 3 and school_holidays is None and not _is_days(parts[0]):
+        raise WindowSyntaxError(
+            f"créneau « {chunk} » : mot « {parts[0]} » inconnu avant les jours (attendu vacances ou hors-vacances)"
+        )
+    if len(parts) != 2:
+        raise WindowSyntaxError(f"créneau illisible « {chunk} » (attendu [vacances|hors-vacances] JOURS HH:MM-HH:MM)")
+    weekdays, dates = parse_days(parts[0])
+    start, end = parse_clock_range(parts[1])
+    return Window(weekdays, dates, start, end, school_holidays)
+
+
 def parse_windows(text: str) -> tuple[Window, ...]:
-    """Read ``DAYS HH:MM-HH:MM`` windows separated by ``;``."""
-    windows = []
-    for chunk in text.split(";"):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        parts = chunk.split()
-        if len(parts) != 2:
-            raise WindowSyntaxError(f"créneau illisible « {chunk} » (attendu JOURS HH:MM-HH:MM)")
-        weekdays, dates = parse_days(parts[0])
-        start, end = parse_clock_range(parts[1])
-        windows.append(Window(weekdays, dates, start, end))
+    """Read ``[QUALIFIER] DAYS HH:MM-HH:MM`` windows separated by ``;`` (see the module doc)."""
+    windows = [_parse_window(chunk.strip()) for chunk in text.split(";") if chunk.strip()]
     if not windows:
         raise WindowSyntaxError("aucun créneau d'ouverture")
     return tuple(windows)
 
 
-def windows_on(windows: tuple[Window, ...], day: dt.date) -> list[tuple[int, int]]:
-    """Opening intervals (minutes) on ``day``, sorted and merged where they overlap."""
-    spans = sorted((w.start_min, w.end_min) for w in windows if w.applies_on(day))
+def depends_on_school_holidays(windows: tuple[Window, ...]) -> bool:
+    """Whether any window is qualified by the school holidays."""
+    return any(w.school_holidays is not None for w in windows)
+
+
+def windows_on(
+    windows: tuple[Window, ...], day: dt.date, *, school_holiday: bool | None = None,
+) -> list[tuple[int, int]]:
+    """Opening intervals (minutes) on ``day``, sorted and merged where they overlap.
+
+    ``school_holiday`` says whether ``day`` is in the school holidays; left None, the windows
+    qualified by them are left out (callers with a calendar use `dynamobile.calendars.opening`).
+    """
+    spans = sorted((w.start_min, w.end_min) for w in windows if w.applies_on(day, school_holiday=school_holiday))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -29,6 +29,7 @@ from reportlab.platypus import (
 )
 
 from dynamobile.plan import Plan, Tour
+from dynamobile.report import breaks_by_place
 from routing.directions import directions, format_distance
 
 from .french import date_fr, duration_fr, kind_fr, time_fr, vehicle_kind_fr
@@ -146,27 +147,34 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
     cell, bold = _STYLES["cell"], ParagraphStyle("cellb", parent=_STYLES["cell"], fontName=_BOLD)
     rows: list[list] = [["N°", "Lieu", "Arrivée", "Installation", "Ouverture", "Fermeture", "Départ"]]
     spans = []
-    breaks_after = {b.after_stop: b for b in tour.breaks}
+    between, on_arrival = breaks_by_place(tour)
 
     def add_break(b) -> None:
         rows.append(["", Paragraph(b.label, cell), Paragraph(f"{time_fr(b.start)} – {time_fr(b.end)}", cell),
                      "", "", "", ""])
         spans.append(("SPAN", (2, len(rows) - 1), (-1, len(rows) - 1)))
 
-    first = breaks_after.get(-1)
-    if first and first.end <= tour.start:  # a break taken before leaving the depot comes first
-        add_break(first)
+    for b in tour.breaks:  # taken at the depot before leaving
+        if b.end <= tour.start:
+            add_break(b)
     rows.append(["D", Paragraph(f"Dépôt : {plan.depot.name}", cell), "", "", "", "", time_fr(tour.start)])
-    if first and first.end > tour.start:
-        add_break(first)
     for i, stop in enumerate(tour.stops, start=1):
+        if i - 1 in between:
+            add_break(between[i - 1])
         detail = ", ".join(x for x in (kind_fr(stop.kind), stop.address) if x)
         place = [Paragraph(stop.name, bold)] + ([Paragraph(detail, _STYLES["small"])] if detail else [])
+        if i - 1 in on_arrival:  # on arrival, before setting up: between the Arrivée and Installation columns
+            b = on_arrival[i - 1]
+            place.append(Paragraph(f"{b.label} {time_fr(b.start)} – {time_fr(b.end)} avant l'installation",
+                                   _STYLES["small"]))
         rows.append([str(i), place, time_fr(stop.arrive), time_fr(stop.setup_start), time_fr(stop.start),
                      time_fr(stop.end), time_fr(stop.leave)])
-        if i - 1 in breaks_after:
-            add_break(breaks_after[i - 1])
+    if len(tour.stops) in between:
+        add_break(between[len(tour.stops)])
     rows.append(["D", Paragraph(f"Retour au dépôt : {plan.depot.name}", cell), time_fr(tour.end), "", "", "", ""])
+    for b in tour.breaks:  # at the depot after the return
+        if b.start >= tour.end:
+            add_break(b)
     widths = [9 * mm, _WIDTH - 9 * mm - 5 * 20 * mm] + [20 * mm] * 5
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([

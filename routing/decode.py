@@ -25,24 +25,29 @@ class RouteDay:
     offset: int
 
 
-def place_break(leave: int, start: int, drive: int, setup: int, brk: tuple[int, int], lo: int, hi: int):
-    """Lay out drive, setup and a break inside the gap [leave, start) (seconds).
+def place_break(leave: int, setup_start: int, drive: int, brk: tuple[int, int], lo: int, hi: int) -> tuple[int, int]:
+    """Lay out the drive and a break inside the gap [leave, setup_start) between two stops (seconds).
 
-    Returns (arrive, setup_start, break_start). OR-Tools guarantees the gap holds drive + setup +
-    break; we keep its break start when possible, and never overlap the break with driving or work.
+    Returns (arrive, break_start). The model guarantees the gap holds drive + break and that the
+    break lies in it, so a stop (set-up → open → pack-up) is never split. Preferred, in order: the
+    break before the drive (after pack-up, where the crew is), then on arrival before set-up,
+    then, when the lunch window leaves no other choice, during the drive.
     """
     bs, dur = brk
-    latest = min(hi, start - setup - dur)
-    t = min(max(bs, leave, lo), latest)
-    if t >= max(leave, lo):
-        arrive = leave + drive if t >= leave + drive else leave + drive + dur
-        return arrive, start - setup, t
-    # Setup right on arrival, break between setup and opening.
-    arrive = leave + drive
-    t = max(bs, arrive + setup, lo)
-    if t + dur <= start and t <= hi:
-        return arrive, arrive, t
-    raise ValueError("pause impossible à placer")  # guarded by the feasibility checker in tests
+    lo, hi = max(lo, leave), min(hi, setup_start - dur)
+    if lo > hi:
+        raise ValueError("pause impossible à placer")  # the model rules it out; the checker re-checks
+    # Before the drive: the break ends before leaving for the next stop.
+    latest = min(hi, setup_start - drive - dur)
+    if lo <= latest:
+        t = min(max(bs, lo), latest)
+        return t + dur + drive, t
+    # On arrival, before set-up.
+    if max(lo, leave + drive) <= hi:
+        return leave + drive, min(max(bs, lo, leave + drive), hi)
+    # During the drive (the gap holds drive + break).
+    t = min(max(bs, lo), hi)
+    return leave + drive + dur, t
 
 
 def leg_geometry(G: nx.MultiDiGraph, a: int, b: int) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...]]:
@@ -89,7 +94,7 @@ def decode_tours(
                     breaks.append(Break(at(brk[0]), at(brk[0] + brk[1]), -1))
                     pending.remove(brk)
                 elif brk[0] < start:
-                    arrive, setup_start, bs = place_break(leave, start, drive, v.setup_min * 60, brk, lo, hi)
+                    arrive, bs = place_break(leave, setup_start, drive, brk, lo, hi)
                     breaks.append(Break(at(bs), at(bs + brk[1]), k - 1))
                     pending.remove(brk)
             path, geometry = leg_geometry(G, ids[prev], ids[node])
@@ -103,9 +108,9 @@ def decode_tours(
             prev, leave = node, end + v.packup_min * 60
         back = int(m[prev, 0])
         arrive_home = leave + back
-        for brk in pending:  # after the last stop: on the way back, or at the depot
+        for brk in pending:  # after the last stop: before or during the way back, or at the depot
             if brk[0] < route.arrive:
-                arrive_home, _, bs = place_break(leave, max(route.arrive, leave + back + brk[1]), back, 0, brk, lo, hi)
+                arrive_home, bs = place_break(leave, max(route.arrive, leave + back + brk[1]), back, brk, lo, hi)
             else:
                 bs = brk[0]
             breaks.append(Break(at(bs), at(bs + brk[1]), len(stops) - 1))

@@ -6,6 +6,7 @@ A penalty rather than a hard constraint, so OR-Tools' heuristics still find firs
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import replace
 
@@ -15,6 +16,8 @@ from .decode import RouteDay, cheapest_insertion_min
 from .optimiser import RoutingProblem, SolveParams, Solution, VisitGroup, solve
 
 FAIRNESS_PENALTY = 1_000_000_000  # a pinned visit for a neighbourhood outranks any priority
+FAIR_SHARE = 0.5  # of the time budget for the first solve; fairness rounds share the rest
+MIN_ROUND_S = 0.3
 
 
 # ``copies`` below are the planner's candidate visits (site, day_index, vehicles), node i+1 = copies[i].
@@ -47,17 +50,19 @@ def _fairness_gaps(solution, copies, fair_days: int) -> list[tuple[str, int, tup
             nodes = tuple(n for d, n in options if d in window)
             if nodes and not days.intersection(window):
                 gaps.append((quartier, first, nodes))
-                break  # one constraint per neighbourhood and round
     return gaps
 
 
 def enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_days: int, days: int,
-                      params: SolveParams, route_days: list[RouteDay], times: dict[str, np.ndarray]):
+                      params: SolveParams, route_days: list[RouteDay], times: dict[str, np.ndarray],
+                      *, deadline: float | None = None):
     """Pin a visit in each stretch where a neighbourhood is left out, and solve again.
 
     A pin is one candidate visit (the cheapest to insert) whose miss costs far more than any
     priority; pinning is a penalty, not a hard constraint, so OR-Tools' heuristics still find
     solutions, and a stretch that truly cannot be covered is reported rather than failing the plan.
+    Each round starts from the previous routes; rounds share the time left until ``deadline``
+    (``time.perf_counter()`` clock; half of what is left per round), so the plan keeps its budget.
     """
     pinned: set[int] = set()
     failed: set[int] = set()  # pins the solver could not honour: try another day or site
@@ -75,14 +80,23 @@ def enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_d
                     and not any(_too_close(copies, n, p) for p in pinned)]
             if not free or pinned.intersection(nodes):
                 continue
+            # The latest day of the stretch covers the most stretches after it (greedy interval
+            # cover); among its visits, the cheapest to insert.
             allowed = {n: copies[n - 1].vehicles for n in free}
-            best = min(free, key=lambda n: cheapest_insertion_min(solution, route_days, [n], allowed, copies[n - 1].site, times) or 0)
+            best = min(free, key=lambda n: (-copies[n - 1].day_index, cheapest_insertion_min(
+                solution, route_days, [n], allowed, copies[n - 1].site, times) or 0))
             pinned.add(best)
             pins_of_site[copies[best - 1].site.id] += 1
             new_pins += 1
         if not new_pins:
             break
-        solution = solve(_with_pins(problem, pinned), params)
+        left = params.time_limit_s if deadline is None else deadline - time.perf_counter()
+        if left < MIN_ROUND_S:
+            break
+        pinned_problem = _with_pins(problem, pinned)
+        start = [[n for n in route.visits if pinned_problem.allowed[n] != frozenset()] for route in solution.routes]
+        solution = solve(pinned_problem, replace(params, time_limit_s=left if deadline is None
+                                                 else max(MIN_ROUND_S, left / 2)), initial_routes=start)
     gaps = _fairness_gaps(solution, copies, fair_days)
     return solution, {"fair_days": fair_days, "held": not gaps, "gaps": sorted({q for q, _, _ in gaps})}
 

@@ -14,12 +14,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from dynamobile.errors import SolverError
 
 from .search_worker import Helper
 
 BIG = 10**9  # travel time standing for "no path"
+GROUPED_SEED_SHARE = 0.3  # of the budget to VROOM starts when visits come in groups (see `solve`)
+# The moves of the insertion pass: insert a dropped visit, possibly after moving one visit or in
+# place of one (then only if the objective falls: a higher priority in, a lower one out).
+INSERTION_MOVES = frozenset({"use_make_active", "use_relocate_and_make_active", "use_swap_active", "use_relocate"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class RoutingProblem:
     cost: tuple[np.ndarray, ...] = ()
     span_cost: int = 0  # per unit of route duration (limits waiting)
     groups: tuple[VisitGroup, ...] = ()  # nodes in a group take the group's penalty, not their own
-    exclusive: tuple[tuple[int, int], ...] = ()  # pairs of nodes never both visited (visit spacing)
+    at_most_one: tuple[tuple[int, ...], ...] = ()  # sets with at most one visited node (visit spacing)
 
     @property
     def n_nodes(self) -> int:
@@ -102,6 +107,11 @@ class SolveParams:
     more than it brings. With ``solution_limit`` the run stays repeatable (one VROOM run, no
     clock-dependent choice). ``ortools_overrides[w]``: protobuf text merged into worker w's
     RoutingSearchParameters (experiments).
+
+    When visits may be dropped, the last ``insertion_share`` of the time goes to an insertion
+    pass from the best routes: a greedy descent whose moves only insert a dropped visit (after
+    moving one visit, or in place of one), to its local optimum, so that no visit that fits as it
+    stands is left out when the search is cut by the clock. ``insertion_only`` runs that pass.
     """
 
     time_limit_s: float = 5.0
@@ -115,6 +125,8 @@ class SolveParams:
     parallel_min_s: float = 2.0
     gls_lambda: float = 0.1
     ortools_overrides: tuple[str, ...] = ()
+    insertion_share: float = 0.1
+    insertion_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,129 +150,147 @@ class Solution:
     stats: dict = field(default_factory=dict)
 
 
-def _transit_callback(problem: RoutingProblem, manager, vehicle: VehicleSpec):
-    depots = problem.depots
-    matrix = problem.time[vehicle.matrix]
-    m = np.where(matrix < 0, BIG, matrix).astype(np.int64)
-    n = problem.n_nodes
-    on_site = np.array([0 if i in depots else problem.service[i] + vehicle.packup for i in range(n)], dtype=np.int64)
-    before = np.array([0 if j in depots else vehicle.setup for j in range(n)], dtype=np.int64)
-    table = (m + on_site[:, None] + before[None, :]).tolist()
-
-    def transit(from_index: int, to_index: int) -> int:
-        return table[manager.IndexToNode(from_index)][manager.IndexToNode(to_index)]
-
-    transit.table = table
-    return transit, on_site
+def _int_table(matrix: np.ndarray) -> list[list[int]]:
+    """A matrix as OR-Tools' ``RegisterTransitMatrix`` takes it ("no path" as BIG)."""
+    return np.where(matrix < 0, BIG, matrix).astype(np.int64).tolist()
 
 
-def _matrix_callback(matrix: np.ndarray, manager):
-    table = np.where(matrix < 0, BIG, matrix).astype(np.int64).tolist()
-
-    def cost(from_index: int, to_index: int) -> int:
-        return table[manager.IndexToNode(from_index)][manager.IndexToNode(to_index)]
-
-    cost.table = table
-    return cost
-
-
-def _register(routing, callback) -> int:
+def _register_matrix(routing, matrix: np.ndarray) -> int:
     """Register a node-indexed table in C++: no call back into Python during the search, which
-    makes local search several times faster than with the equivalent Python callback."""
-    return routing.RegisterTransitMatrix(callback.table)
+    makes local search several times faster than with the equivalent Python callback. OR-Tools
+    copies the values, so the Python list (the big transient) is freed on return."""
+    return routing.RegisterTransitMatrix(_int_table(matrix))
+
+
+def _setup_lead(problem: RoutingProblem) -> int:
+    """The longest set-up of the fleet (see `_clock_shift`)."""
+    return max((v.setup for v in problem.vehicles), default=0)
+
+
+def _clock_shift(problem: RoutingProblem, vehicle: VehicleSpec) -> int:
+    """How far (≤ 0) the model's clock of ``vehicle`` runs from the real one: its set-up minus the
+    fleet's longest. A visit's cumul is then its service start minus the longest set-up,
+    whichever vehicle comes, so opening windows are exact; within a route every time is shifted
+    alike, so shifts, breaks and drives are exact too."""
+    return vehicle.setup - _setup_lead(problem)
+
+
+def _visit_time(problem: RoutingProblem, vehicle: VehicleSpec) -> np.ndarray:
+    """Per node: set-up, service and pack-up (from the cumul, the start of set-up); 0 at depots."""
+    depots = problem.depots
+    return np.array([0 if i in depots else vehicle.setup + problem.service[i] + vehicle.packup
+                     for i in range(problem.n_nodes)], dtype=np.int64)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _restrict(var, spans: list[tuple[int, int]]) -> None:
+    """Limit an integer variable to the union of closed intervals ``spans`` (sorted, disjoint)."""
+    var.SetRange(max(0, spans[0][0]), spans[-1][1])
+    for (_, gap_start), (gap_end, _) in zip(spans, spans[1:]):
+        if gap_end - gap_start > 1:
+            var.RemoveInterval(gap_start + 1, gap_end - 1)
 
 
 def _build_model(problem: RoutingProblem):
-    """The OR-Tools model of ``problem``: (manager, routing, time dimension, callbacks to keep)."""
+    """The OR-Tools model of ``problem``: (manager, routing, time dimension).
+
+    Every table is registered once per distinct content (a month plan has one route per
+    vehicle-day but only a few distinct matrices)."""
     n, vehicles = problem.n_nodes, problem.vehicles
     manager = pywrapcp.RoutingIndexManager(n, len(vehicles), [v.start for v in vehicles], [v.end for v in vehicles])
     routing = pywrapcp.RoutingModel(manager)
-    keep_alive = []  # callbacks must outlive the solve
 
     # Arc costs, one evaluator per distinct cost matrix.
     cost_matrices = problem.cost or problem.time
-    cost_ids = {}
+    cost_ids: dict[int, int] = {}
     for v, spec in enumerate(vehicles):
         if spec.matrix not in cost_ids:
-            cb = _matrix_callback(cost_matrices[spec.matrix], manager)
-            keep_alive.append(cb)
-            cost_ids[spec.matrix] = _register(routing, cb)
+            cost_ids[spec.matrix] = _register_matrix(routing, cost_matrices[spec.matrix])
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[spec.matrix], v)
         if spec.fixed_cost:
             routing.SetFixedCostOfVehicle(spec.fixed_cost, v)
 
-    # Time: cumul = service start at visits, departure/arrival at depots.
-    transit_ids, visit_transits, registered = [], [], {}
+    # Time: cumul = start of set-up at a visit, departure/arrival at depots, each vehicle on its
+    # own clock (`_clock_shift`) so that a visit's cumul is its service start minus the fleet's
+    # longest set-up whoever comes. The transit from i to j is i's set-up, service and pack-up,
+    # then the drive. A break may not overlap a node's visit (OR-Tools' node visit transit, from
+    # the cumul to the end of pack-up), so a stop is never split: breaks fall between stops, on
+    # arrival before set-up, or at the depot.
+    transit_ids, visit_times, registered = [], [], {}
     for spec in vehicles:
         key = (spec.matrix, spec.setup, spec.packup)
         if key not in registered:
-            cb, on_site = _transit_callback(problem, manager, spec)
-            keep_alive.append(cb)
-            registered[key] = (_register(routing, cb), [int(x) for x in on_site])
+            visit = _visit_time(problem, spec)
+            m = np.where(problem.time[spec.matrix] < 0, BIG, problem.time[spec.matrix]).astype(np.int64)
+            registered[key] = (_register_matrix(routing, m + visit[:, None]), [int(x) for x in visit])
         transit_ids.append(registered[key][0])
-        visit_transits.append(registered[key][1])
+        visit_times.append(registered[key][1])
     horizon = max(
         [spec.shift[1] for spec in vehicles] + [b for ws in problem.windows for _, b in ws] + [0]
     )
     routing.AddDimensionWithVehicleTransits(transit_ids, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     depots = problem.depots
+    lead = _setup_lead(problem)
     for node in range(n):
         if node in depots:
             continue
         index = manager.NodeToIndex(node)
-        spans = sorted(problem.windows[node])
-        if not spans:
+        if not problem.windows[node]:
             raise SolverError(f"nœud {node} sans créneau")
-        cumul = time_dim.CumulVar(index)
-        cumul.SetRange(spans[0][0], spans[-1][1])
-        for (_, gap_start), (gap_end, _) in zip(spans, spans[1:]):
-            if gap_end - gap_start > 1:
-                cumul.RemoveInterval(gap_start + 1, gap_end - 1)
+        _restrict(time_dim.CumulVar(index), [(a - lead, b - lead) for a, b in _merged(problem.windows[node])])
     solver = routing.solver()
     for v, spec in enumerate(vehicles):
-        time_dim.CumulVar(routing.Start(v)).SetRange(*spec.shift)
-        time_dim.CumulVar(routing.End(v)).SetRange(*spec.shift)
+        shift = _clock_shift(problem, spec)
+        time_dim.CumulVar(routing.Start(v)).SetRange(spec.shift[0] + shift, spec.shift[1] + shift)
+        time_dim.CumulVar(routing.End(v)).SetRange(spec.shift[0] + shift, spec.shift[1] + shift)
         if problem.span_cost:
             time_dim.SetSpanCostCoefficientForVehicle(problem.span_cost, v)
         if spec.breaks:
             intervals = [
-                solver.FixedDurationIntervalVar(b.earliest_start, b.latest_start, b.duration, False, f"pause {v}-{k}")
+                solver.FixedDurationIntervalVar(b.earliest_start + shift, b.latest_start + shift, b.duration, False,
+                                                f"pause {v}-{k}")
                 for k, b in enumerate(spec.breaks)
             ]
-            time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_transits[v])
+            time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_times[v])
     for v in range(len(vehicles)):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
 
-    # Driving time limit.
+    # Driving time limit: one table per distinct time matrix.
     if any(spec.max_drive is not None for spec in vehicles):
-        drive_ids = []
+        drive_ids: dict[int, int] = {}
         for spec in vehicles:
-            cb = _matrix_callback(problem.time[spec.matrix], manager)
-            keep_alive.append(cb)
-            drive_ids.append(_register(routing, cb))
+            if spec.matrix not in drive_ids:
+                drive_ids[spec.matrix] = _register_matrix(routing, problem.time[spec.matrix])
         caps = [spec.max_drive if spec.max_drive is not None else horizon * 2 for spec in vehicles]
-        routing.AddDimensionWithVehicleTransitAndCapacity(drive_ids, 0, caps, True, "drive")
+        routing.AddDimensionWithVehicleTransitAndCapacity([drive_ids[spec.matrix] for spec in vehicles], 0, caps,
+                                                          True, "drive")
 
     # Capacity.
     if problem.demand and any(problem.demand):
-        demand = list(problem.demand)
-
-        def load(from_index: int) -> int:
-            return demand[manager.IndexToNode(from_index)]
-
-        keep_alive.append(load)
+        demand = [int(d) for d in problem.demand]
         caps = [spec.capacity if spec.capacity is not None else sum(demand) for spec in vehicles]
         routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitVector(demand), 0, caps, True, "load")
 
-    # Optional visits, visit groups and spacing, vehicle compatibility.
+    # Optional visits: a visit group pays its penalty once per missing visit; spacing allows at
+    # most one visit in each set (one set per window of a site's minimum gap), at no cost.
     grouped = set()
     for group in problem.groups:
-        routing.AddDisjunction([manager.NodeToIndex(i) for i in group.nodes], int(group.penalty), int(group.max_visits))
+        routing.AddDisjunction([manager.NodeToIndex(i) for i in group.nodes], int(group.penalty),
+                               int(group.max_visits), routing.PENALIZE_PER_INACTIVE)
         grouped.update(group.nodes)
-    for a, b in problem.exclusive:
-        solver.Add(routing.ActiveVar(manager.NodeToIndex(a)) + routing.ActiveVar(manager.NodeToIndex(b)) <= 1)
+    for nodes in problem.at_most_one:
+        routing.AddDisjunction([manager.NodeToIndex(i) for i in nodes], 0, 1)
     for node in range(n):
         if node in depots:
             continue
@@ -272,7 +302,7 @@ def _build_model(problem: RoutingProblem):
         if allowed is not None:
             routing.VehicleVar(index).SetValues([-1, *sorted(allowed)])
 
-    return manager, routing, time_dim, keep_alive
+    return manager, routing, time_dim
 
 
 def _all_optional(problem: RoutingProblem) -> bool:
@@ -287,7 +317,7 @@ def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
     """One search (one process, until ``deadline`` on the ``time.time()`` clock): build the model,
     start from ``initial_routes`` if OR-Tools accepts them."""
     started = time.perf_counter()
-    manager, routing, time_dim, keep_alive = _build_model(problem)
+    manager, routing, time_dim = _build_model(problem)
     search = _search_parameters(params, worker, max(0.01, deadline - time.time()), problem)
     seeded = False
     if initial_routes:
@@ -309,12 +339,12 @@ def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
         raise SolverError("aucune solution trouvée par l'optimiseur dans le temps imparti")
     solution = _read_solution(problem, manager, routing, time_dim, assignment, started)
     solution.stats.update({"worker": worker, "seeded": seeded})
-    del keep_alive
     return solution
 
 
 def _read_solution(problem, manager, routing, time_dim, assignment, started: float) -> Solution:
     n, vehicles, depots = problem.n_nodes, problem.vehicles, problem.depots
+    lead = _setup_lead(problem)
     routes, visited = [], set()
     break_values: dict[int, list[tuple[int, int]]] = {}
     intervals = assignment.IntervalVarContainer()
@@ -322,19 +352,21 @@ def _read_solution(problem, manager, routing, time_dim, assignment, started: flo
         element = intervals.Element(k)
         if element.PerformedValue():
             v = int(element.Var().Name().split(" ")[1].split("-")[0])
-            break_values.setdefault(v, []).append((element.StartValue(), element.DurationValue()))
+            break_values.setdefault(v, []).append(
+                (element.StartValue() - _clock_shift(problem, vehicles[v]), element.DurationValue()))
     for v in range(len(vehicles)):
+        shift = _clock_shift(problem, vehicles[v])
         index = routing.Start(v)
-        depart = assignment.Value(time_dim.CumulVar(index))
+        depart = assignment.Value(time_dim.CumulVar(index)) - shift
         visits, starts = [], []
         index = assignment.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
             node = manager.IndexToNode(index)
             visits.append(node)
-            starts.append(assignment.Value(time_dim.CumulVar(index)))
+            starts.append(assignment.Value(time_dim.CumulVar(index)) + lead)
             visited.add(node)
             index = assignment.Value(routing.NextVar(index))
-        arrive = assignment.Value(time_dim.CumulVar(index))
+        arrive = assignment.Value(time_dim.CumulVar(index)) - shift
         routes.append(Route(v, tuple(visits), tuple(starts), depart, arrive, tuple(sorted(break_values.get(v, ())))))
     dropped = tuple(i for i in range(n) if i not in depots and i not in visited)
     return Solution(
@@ -355,6 +387,13 @@ def _search_parameters(params: SolveParams, worker: int, time_limit_s: float, pr
     search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
     name = params.metaheuristic if worker == 0 else params.helper_metaheuristic
     search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, name)
+    if params.insertion_only:
+        search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        operators = search.local_search_operators
+        for f in operators.DESCRIPTOR.fields:
+            if f.name.startswith("use_"):
+                setattr(operators, f.name, optional_boolean_pb2.BOOL_TRUE if f.name in INSERTION_MOVES
+                        else optional_boolean_pb2.BOOL_FALSE)
     search.guided_local_search_lambda_coefficient = params.gls_lambda
     if worker < len(params.ortools_overrides) and params.ortools_overrides[worker]:
         text_format.Merge(params.ortools_overrides[worker], search)
@@ -371,25 +410,40 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
     ``initial_routes`` (node lists per vehicle) replace the seed of ``params.initial``.
     """
     started = time.perf_counter()
-    deadline = time.time() + params.time_limit_s
+    insertion = (not params.insertion_only and params.insertion_share > 0 and _all_optional(problem)
+                 and any(problem.penalty or problem.groups))
+    final_deadline = time.time() + params.time_limit_s
+    deadline = final_deadline - (params.time_limit_s * params.insertion_share if insertion else 0.0)
     seed_s = 0.0
     if params.initial not in ("vroom", "none"):
         raise SolverError(f"point de départ inconnu : {params.initial!r}")
     seeds = [initial_routes] if initial_routes is not None else []
-    if initial_routes is None and params.initial == "vroom":
-        from . import search_seed
-
-        seeds = search_seed.vroom_seeds(problem, seconds=params.time_limit_s, threads=max(1, params.workers),
-                                        repeatable=params.solution_limit is not None)
-        seed_s = time.perf_counter() - started
     workers = params.workers if params.time_limit_s >= params.parallel_min_s else 1
+    # With visit groups (a site's alternative days), VROOM sees every alternative as a job of its
+    # own and its starts lose much of their worth once the groups are enforced: worker 1 then
+    # builds OR-Tools' own first solution from the start, beside the VROOM seeding, and VROOM
+    # gets a smaller share of the time.
+    own_start = [1] if problem.groups and workers > 1 and initial_routes is None else []
+    helpers = [Helper((problem, params, w, None, deadline)) for w in own_start]
+    try:
+        if initial_routes is None and params.initial == "vroom":
+            from . import search_seed
+
+            seeds = search_seed.vroom_seeds(
+                problem, seconds=params.time_limit_s, threads=1 if own_start else max(1, params.workers),
+                repeatable=params.solution_limit is not None, share=GROUPED_SEED_SHARE if own_start else None)
+            seed_s = time.perf_counter() - started
+    except BaseException:
+        for helper in helpers:
+            helper.close()
+        raise
 
     def seed_of(worker: int) -> list[list[int]] | None:
         # The best start for worker 0, the next for 1…; past the last, OR-Tools' own first solution
         # (two identical searches from one start would only duplicate the work).
         return seeds[worker] if worker < len(seeds) else None
 
-    helpers = [Helper((problem, params, w, seed_of(w), deadline)) for w in range(1, workers)]
+    helpers += [Helper((problem, params, w, seed_of(w), deadline)) for w in range(1, workers) if w not in own_start]
     results, errors = [], []
     try:
         try:
@@ -407,6 +461,16 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
     if not results:
         raise errors[0]
     best = min(results, key=lambda s: (s.objective, s.stats["worker"]))
+    if insertion and best.dropped:
+        try:
+            inserted = _solve_one(problem, replace(params, insertion_only=True), 0,
+                                  [list(r.visits) for r in best.routes], max(final_deadline, time.time() + 0.2))
+        except SolverError:
+            inserted = None
+        if inserted is not None and inserted.objective < best.objective:
+            inserted.stats["worker"] = best.stats["worker"]
+            inserted.stats["inserted_from"] = best.objective
+            best = inserted
     best.stats.update({
         "seed_s": round(seed_s, 3), "seeds": len(seeds),
         "objectives": [s.objective for s in sorted(results, key=lambda s: s.stats["worker"])],

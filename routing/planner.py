@@ -20,11 +20,12 @@ from dynamobile.plan import (
     CLOSED, NO_TIME, NO_VEHICLE, OUTSIDE_SHIFT, PLAN_VERSION, RECENT_VISIT, UNREACHABLE, WINDOW_TOO_SHORT,
     Depot, Plan, Tour, Unassigned,
 )
-from dynamobile.windows import format_clock, french_window, windows_on
+from dynamobile.calendars import day_off_reason, opening, works_on
+from dynamobile.windows import format_clock, french_window
 
 from .geocoding import locate_depot, locate_sites
 from .decode import RouteDay, cheapest_insertion_min, decode_tours
-from .fairness import enforce_fairness
+from .fairness import FAIR_SHARE, enforce_fairness
 from .matrix import CsrGraph, to_csr, travel_matrices
 from .optimiser import BreakSpec, RoutingProblem, SolveParams, Solution, VehicleSpec, VisitGroup, solve
 from .snapping import NodeIndex, Snapped
@@ -123,7 +124,7 @@ def _classify(
         def skip(code: str, reason: str) -> None:
             unassigned.append(Unassigned(site.id, site.name, code, reason, day, None, site.lat, site.lon))
 
-        spans = windows_on(site.windows, day)
+        spans = opening(scenario.calendar, site.windows, day)
         if not spans:
             listed = "; ".join(french_window(w) for w in site.windows)
             skip(CLOSED, f"Fermé ce jour-là (créneaux : {listed}).")
@@ -136,8 +137,14 @@ def _classify(
         allowed = [i for i, v in enumerate(vehicles) if site.allows(v.kind)]
         if not allowed:
             kinds = ", ".join(KIND_LABELS.get(k, k) for k in sorted(site.vehicle_kinds or ()))
-            skip(NO_VEHICLE, f"Aucun véhicule autorisé ici ({kinds}) ne circule ce jour-là." if kinds
-                 else "Aucun véhicule ne circule ce jour-là.")
+            # A crew that would work this weekday but is off (public holiday, day off) says why.
+            off = sorted({r for v in scenario.vehicles if site.allows(v.kind)
+                          if (r := day_off_reason(scenario.calendar, v, day))})
+            if off:
+                skip(NO_VEHICLE, " ".join(off))
+            else:
+                skip(NO_VEHICLE, f"Aucun véhicule autorisé ici ({kinds}) ne circule ce jour-là." if kinds
+                     else "Aucun véhicule ne circule ce jour-là.")
             continue
         reachable = [i for i in allowed if snapped[vehicles[i].profile][site.id].distance_m <= limit]
         if not reachable:
@@ -209,7 +216,8 @@ def plan_period(
     scenario = locate_scenario(scenario)
     snapped = snap_scenario(scenario, networks)
     period = [first_day + dt.timedelta(days=k) for k in range(days)]
-    route_days = [RouteDay(v, day, k * DAY_S) for k, day in enumerate(period) for v in scenario.vehicles if v.works_on(day)]
+    route_days = [RouteDay(v, day, k * DAY_S) for k, day in enumerate(period)
+                  for v in scenario.vehicles if works_on(scenario.calendar, v, day)]
     copies, day_reasons = _candidates(scenario, period, route_days, snapped)
     t2 = time.perf_counter()
     timings.snap_s += t2 - t1
@@ -237,9 +245,11 @@ def plan_period(
     fairness: dict = {}
     if copies and route_days:
         problem = _build_problem(copies, route_days, profiles, model_times, days)
-        solution = solve(problem, params)
+        deadline = time.perf_counter() + params.time_limit_s
+        solution = solve(problem, replace(params, time_limit_s=params.time_limit_s * (FAIR_SHARE if fair_days else 1)))
         if fair_days:
-            solution, fairness = enforce_fairness(problem, solution, copies, fair_days, days, params, route_days, model_times)
+            solution, fairness = enforce_fairness(problem, solution, copies, fair_days, days, params, route_days,
+                                                  model_times, deadline=deadline)
         sites = [None] + [c.site for c in copies]
         graphs = {p: networks[p].graph for p in profiles}
         tours = decode_tours(solution, route_days, sites, model_times, times, dists, node_ids, graphs)
@@ -315,14 +325,11 @@ def _build_problem(copies: list[_Candidate], route_days: list[RouteDay], profile
     by_site: dict[str, list[int]] = {}
     for node, c in enumerate(copies, start=1):
         by_site.setdefault(c.site.id, []).append(node)
-    groups, exclusive = [], []
+    groups, at_most_one = [], []
     for nodes in by_site.values():
         site = copies[nodes[0] - 1].site
         groups.append(VisitGroup(tuple(nodes), site.target_visits(days), PRIORITY_PENALTY * site.priority))
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1:]:
-                if abs(copies[a - 1].day_index - copies[b - 1].day_index) < site.min_gap:
-                    exclusive.append((a, b))
+        at_most_one += spacing_sets([(n, copies[n - 1].day_index) for n in nodes], site.min_gap)
     return RoutingProblem(
         time=tuple(times[p] for p in profiles),
         service=(0, *[c.site.service_min * 60 for c in copies]),
@@ -330,8 +337,27 @@ def _build_problem(copies: list[_Candidate], route_days: list[RouteDay], profile
         vehicles=tuple(specs),
         penalty=(None, *[PRIORITY_PENALTY * c.site.priority for c in copies]),
         allowed=(None, *[frozenset(c.vehicles) for c in copies]),
-        span_cost=1, groups=tuple(groups), exclusive=tuple(exclusive),
+        span_cost=1, groups=tuple(groups), at_most_one=tuple(at_most_one),
     )
+
+
+def spacing_sets(node_days: list[tuple[int, int]], min_gap: int) -> list[tuple[int, ...]]:
+    """Sets of nodes of which at most one may be visited so that visits are ``min_gap`` days apart.
+
+    One set per window of ``min_gap`` consecutive days (those that hold two nodes or more and are
+    not inside another): two nodes less than ``min_gap`` days apart always share the window that
+    starts on the earlier one, so this says the same as "not both" for every close pair, with a
+    number of sets linear in the days instead of quadratic.
+    """
+    if min_gap <= 1:
+        return []
+    days = sorted({d for _, d in node_days})
+    sets: list[tuple[int, ...]] = []
+    for first in days:
+        nodes = tuple(sorted(n for n, d in node_days if first <= d < first + min_gap))
+        if len(nodes) > 1 and not (sets and set(nodes) <= set(sets[-1])):
+            sets.append(nodes)
+    return sets
 
 
 def _unassigned(scenario, period, tours, copies, day_reasons, solution, route_days, times) -> list[Unassigned]:
@@ -355,7 +381,7 @@ def _unassigned(scenario, period, tours, copies, day_reasons, solution, route_da
         if single:
             out.append(best)
         else:
-            same = all(u.code == best.code for u in reasons)
+            same = all(u.code == best.code and u.reason == best.reason for u in reasons)
             prefix = "Sur toute la période : " if same else f"Au mieux le {best.date:%d/%m} : "
             text = best.reason.replace(" ce jour-là", "") if same else best.reason
             out.append(replace(best, reason=prefix + text[0].lower() + text[1:], date=None))
@@ -408,17 +434,29 @@ def _stats(scenario, period, tours, timings, solution, params, fairness) -> dict
 
 
 def travel_lookup(scenario: Scenario, networks: dict[str, StreetNetwork]):
-    """A `dynamobile.check.TravelLookup` on the scenario's streets (site id or None for the depot)."""
+    """A `dynamobile.check.TravelLookup` on the scenario's streets (site id or None for the depot).
+
+    Each profile's matrix over the depot and every site is computed once, on first use. A site
+    farther than ``snap_max_m`` from a profile's streets is unreachable (-1, -1) on that profile,
+    as for the planner.
+    """
     scenario = locate_scenario(scenario)
     snapped = snap_scenario(scenario, networks)
-    cache: dict[tuple[str, str | None, str | None], tuple[int, int]] = {}
+    ids = ["__depot__"] + [s.id for s in scenario.sites]
+    position = {None: 0} | {sid: i for i, sid in enumerate(ids) if i}
+    matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def lookup(profile: str, a: str | None, b: str | None) -> tuple[int, int]:
-        key = (profile, a, b)
-        if key not in cache:
-            nodes = [snapped[profile][x or "__depot__"].node for x in (a, b)]
-            seconds, metres = travel_matrices(networks[profile].graph, nodes, csr=networks[profile].csr)
-            cache[key] = (int(seconds[0, 1]), int(metres[0, 1]))
-        return cache[key]
+        if profile not in matrices:
+            net = networks[profile]
+            seconds, metres = travel_matrices(net.graph, [snapped[profile][x].node for x in ids], csr=net.csr)
+            far = [i for i, x in enumerate(ids) if i and snapped[profile][x].distance_m > scenario.routing.snap_max_m]
+            for m in (seconds, metres):
+                m[far, :] = m[:, far] = -1
+                np.fill_diagonal(m, 0)
+            matrices[profile] = (seconds, metres)
+        seconds, metres = matrices[profile]
+        i, j = position[a], position[b]
+        return int(seconds[i, j]), int(metres[i, j])
 
     return lookup

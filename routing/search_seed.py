@@ -1,7 +1,7 @@
 """Starting routes for the optimiser from VROOM (pyvroom): a seed only, never the answer.
 
 VROOM is fast and good at windows, capacities, skills and breaks, but it does not know every
-rule of our model (visit groups, exclusive pairs, our break semantics); OR-Tools re-checks the
+rule of our model (visit groups, spacing sets, our break semantics); OR-Tools re-checks the
 seed with ``ReadAssignmentFromRoutes`` and searches on from there, or ignores it. The only
 module that imports vroom.
 """
@@ -49,21 +49,22 @@ def vroom_routes(problem: RoutingProblem, *, seconds: float, threads: int = 2) -
 
 
 def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
-                repeatable: bool = False) -> list[list[list[int]]]:
+                repeatable: bool = False, share: float | None = None) -> list[list[list[int]]]:
     """Starting routes (node lists per vehicle) from VROOM, best first; [] without pyvroom.
 
     VROOM is deterministic; with time to spare (``SEED_SHARE`` of ``seconds``) it is run again on
     randomly perturbed costs (fixed random seeds; durations exact, so every run is as feasible),
     which lands it in other local optima: the best of a few is clearly better than one run.
     After ``FRESH_SHARE`` of that time, the best ``POLISHED`` starts are improved by `_polish`.
+    ``share`` replaces ``SEED_SHARE``.
     ``repeatable`` keeps to the first run, so that the result does not depend on the clock.
-    Routes are made consistent with visit groups and exclusive pairs; everything else is left
+    Routes are made consistent with visit groups and spacing sets; everything else is left
     to OR-Tools to check.
     """
     if vroom is None:
         return []
     started = time.perf_counter()
-    budget = seconds * SEED_SHARE
+    budget = seconds * (SEED_SHARE if share is None else share)
     level = exploration_for(seconds)
     found: list[tuple] = []  # (missing visits, cost, routes, breaks) as `_polish` takes them
     runs = MAX_RUNS if not repeatable and seconds >= RERUN_MIN_S else 1
@@ -77,10 +78,11 @@ def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
                 exploration_level=level, nb_threads=threads, timeout=timeout,
             )
             routes, breaks = _routes_of(problem, solution)
+            routes, breaks = _complete(problem, routes, breaks, level, threads,
+                                       None if repeatable else started + budget * FRESH_SHARE)
         except Exception as exc:  # a seed is optional: VROOM rejecting an input must not stop the solve
             log.info("VROOM n'a pas fourni de tournées de départ : %s", exc)
             break
-        routes = _respect_groups(problem, routes)
         found.append((*_seed_cost(problem, routes), routes, breaks))
     found.sort(key=lambda item: (item[0], item[1]))
     if not repeatable and found and seconds >= RERUN_MIN_S:
@@ -109,12 +111,11 @@ def _polish(problem: RoutingProblem, found, level: int, threads: int, until: flo
                 exploration_level=level, nb_threads=threads,
                 timeout=timedelta(seconds=max(0.05, until - time.perf_counter())),
             )
-            routes, breaks = _routes_of(problem, solution)
+            routes, breaks = _complete(problem, *_routes_of(problem, solution), level, threads, until)
         except Exception as exc:  # VROOM refusing a start ends that chain, not the solve
             log.info("VROOM n'a pas pu reprendre des tournées : %s", exc)
             alive.discard(i)
             continue
-        routes = _respect_groups(problem, routes)
         cost = _seed_cost(problem, routes)
         if cost < current[i][:2]:
             current[i] = (*cost, routes, breaks)
@@ -139,7 +140,8 @@ def _routes_of(problem: RoutingProblem, solution) -> tuple[list[list[int]], list
 
 
 def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, int]:
-    """(mandatory visits missing, arc + fixed + penalty cost) with the true costs."""
+    """(mandatory visits missing, arc + fixed + penalty cost) with the true costs; a visit group
+    pays its penalty per visit short of its ``max_visits``, as in the model."""
     matrices = problem.cost or problem.time
     visited = {n for r in routes for n in r}
     cost, missing = 0, 0
@@ -149,8 +151,12 @@ def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, i
         m = matrices[spec.matrix]
         path = [spec.start, *route, spec.end]
         cost += int(sum(int(m[a, b]) for a, b in zip(path, path[1:]))) + spec.fixed_cost
+    grouped = set()
+    for group in problem.groups:
+        grouped.update(group.nodes)
+        cost += int(group.penalty) * max(0, group.max_visits - sum(1 for n in group.nodes if n in visited))
     for node in range(problem.n_nodes):
-        if node in visited or node in problem.depots:
+        if node in visited or node in problem.depots or node in grouped:
             continue
         penalty = problem.penalty[node] if problem.penalty else None
         if penalty is None:
@@ -160,9 +166,68 @@ def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, i
     return missing, cost
 
 
-def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float = COST_NOISE, start=None):
+def _penalty_of(problem: RoutingProblem) -> dict[int, int]:
+    """Drop penalty per optional node: its group's (per missing visit) or its own."""
+    out = {node: int(p) for node, p in enumerate(problem.penalty or ()) if p is not None}
+    for group in problem.groups:
+        for node in group.nodes:
+            out[node] = int(group.penalty)
+    return out
+
+
+def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int, until: float | None,
+              rounds: int = 3):
+    """Make VROOM's routes keep the visit-group and spacing rules VROOM does not know, then let
+    VROOM fill the room this frees, resuming from the kept routes with only the visits still
+    allowed (a few rounds, until nothing is dropped or ``until`` passes)."""
+    for _ in range(rounds):
+        kept = _respect_groups(problem, routes)
+        breaks = [_shift_breaks(route, kept_route, brks) for route, kept_route, brks in zip(routes, kept, breaks)]
+        if kept == routes or (until is not None and time.perf_counter() >= until):
+            return kept, breaks
+        routes = kept
+        blocked = _blocked(problem, routes)
+        timeout = None if until is None else timedelta(seconds=max(0.05, until - time.perf_counter()))
+        try:
+            solution = _vroom_input(problem, start=(routes, breaks), skip=blocked).solve(
+                exploration_level=level, nb_threads=threads, timeout=timeout)
+        except Exception as exc:  # VROOM refusing the kept routes as a start: keep them as they are
+            log.info("VROOM n'a pas pu compléter les tournées : %s", exc)
+            return routes, breaks
+        routes, breaks = _routes_of(problem, solution)
+    kept = _respect_groups(problem, routes)
+    return kept, [_shift_breaks(r, k, b) for r, k, b in zip(routes, kept, breaks)]
+
+
+def _shift_breaks(route: list[int], kept: list[int], breaks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Break positions (visits before it) after dropping the visits of ``route`` not in ``kept``."""
+    if len(kept) == len(route):
+        return breaks
+    kept_set = set(kept)
+    return [(sum(1 for n in route[:position] if n in kept_set), ident) for position, ident in breaks]
+
+
+def _blocked(problem: RoutingProblem, routes: list[list[int]]) -> set[int]:
+    """Visits not in ``routes`` that the model would refuse: their group is full, or a visit of one
+    of their spacing sets is already made."""
+    visited = {n for r in routes for n in r}
+    blocked = set()
+    for group in problem.groups:
+        if sum(1 for n in group.nodes if n in visited) >= group.max_visits:
+            blocked.update(n for n in group.nodes if n not in visited)
+    for nodes in problem.at_most_one:
+        if any(n in visited for n in nodes):
+            blocked.update(n for n in nodes if n not in visited)
+    return blocked
+
+
+def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float = COST_NOISE, start=None,
+                 skip: set[int] = frozenset()):
     """VROOM's input for ``problem``; ``start`` = (routes, breaks) as from `_routes_of` to resume
-    from; ``noise_seed`` > 0 multiplies costs by random factors in [1, 1 + noise]."""
+    from; ``noise_seed`` > 0 multiplies costs by random factors in [1, 1 + noise]; visits in
+    ``skip`` are left out. VROOM serves the largest sum of priorities first, then minimises cost,
+    as our penalties do: optional visits get priorities in proportion to their drop penalties
+    (1..99; 100 for mandatory ones)."""
     depots = problem.depots
     rng = np.random.default_rng(noise_seed) if noise_seed else None
     inp = vroom.Input()
@@ -193,17 +258,19 @@ def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float =
     for allowed in problem.allowed or ():
         if allowed is not None and allowed not in skill_of:
             skill_of[allowed] = len(skill_of) + 1
+    penalties = _penalty_of(problem)
+    top = max(penalties.values(), default=1) or 1
     for node in range(n):
-        if node in depots:
+        if node in depots or node in skip:
             continue
         allowed = problem.allowed[node] if problem.allowed else None
         windows = [vroom.TimeWindow(int(a), int(b)) for a, b in sorted(problem.windows[node])]
-        mandatory = not problem.penalty or problem.penalty[node] is None
+        mandatory = node not in penalties
         inp.add_job(vroom.Job(
             node, location=node, default_service=int(problem.service[node]),
             delivery=[int(problem.demand[node])] if with_load else [],
             skills={skill_of[allowed]} if allowed is not None else None,
-            priority=100 if mandatory else 0,
+            priority=100 if mandatory else min(99, max(1, round(99 * penalties.get(node, 0) / top))),
             time_windows=windows,
         ))
     total = sum(problem.demand) if with_load else 0
@@ -236,16 +303,16 @@ def _steps(route: list[int], breaks: list[tuple[int, int]]):
 
 
 def _respect_groups(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
-    """Drop visits beyond a group's ``max_visits`` or clashing with an exclusive partner."""
-    if not problem.groups and not problem.exclusive:
+    """Drop visits beyond a group's ``max_visits`` or sharing an at-most-one set with a kept visit."""
+    if not problem.groups and not problem.at_most_one:
         return routes
     group_of = {node: g for g, group in enumerate(problem.groups) for node in group.nodes}
     taken = [0] * len(problem.groups)
-    partners: dict[int, set[int]] = {}
-    for a, b in problem.exclusive:
-        partners.setdefault(a, set()).add(b)
-        partners.setdefault(b, set()).add(a)
-    kept_nodes: set[int] = set()
+    sets_of: dict[int, list[int]] = {}
+    for k, nodes in enumerate(problem.at_most_one):
+        for node in nodes:
+            sets_of.setdefault(node, []).append(k)
+    used_sets: set[int] = set()
     out = []
     for route in routes:
         kept = []
@@ -253,11 +320,11 @@ def _respect_groups(problem: RoutingProblem, routes: list[list[int]]) -> list[li
             g = group_of.get(node)
             if g is not None and taken[g] >= problem.groups[g].max_visits:
                 continue
-            if partners.get(node, set()) & kept_nodes:
+            if used_sets.intersection(sets_of.get(node, ())):
                 continue
             if g is not None:
                 taken[g] += 1
-            kept_nodes.add(node)
+            used_sets.update(sets_of.get(node, ()))
             kept.append(node)
         out.append(kept)
     return out

@@ -5,8 +5,11 @@ from dataclasses import replace
 
 import pytest
 
+from dynamobile.audit import audit_plan
 from dynamobile.check import InfeasiblePlan, assert_feasible, check_plan
+from dynamobile.model import Calendar
 from dynamobile.plan import Break, Unassigned
+from dynamobile.windows import parse_windows
 from routing.optimiser import SolveParams
 from routing.planner import load_networks, plan_day, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
@@ -24,6 +27,7 @@ def good(tmp_path_factory):
     plan = plan_day(scenario, MONDAY, params=SolveParams(time_limit_s=0.3), networks=networks)
     travel = travel_lookup(scenario, networks)
     assert check_plan(plan, scenario, travel=travel) == []
+    assert audit_plan(plan, scenario, travel) == []
     return scenario, plan, travel
 
 
@@ -92,3 +96,14 @@ def test_assert_feasible_raises(good):
     scenario, plan, _ = good
     with pytest.raises(InfeasiblePlan):
         assert_feasible(with_stop(plan, 0, leave=plan.tours[0].stops[0].end), scenario)
+
+
+def test_rejects_tours_on_calendar_days_off_and_closed_school_holiday_windows(good):
+    scenario, plan, _ = good
+    assert violations(scenario, plan) == []
+    resting = replace(scenario, calendar=Calendar(days_off=frozenset({MONDAY})))
+    assert any("vehicle does not work that day" in v for v in violations(resting, plan))
+    # 30/11/2026 is in school term (zone A): a window open only in the holidays is closed.
+    holidays_only = replace(scenario, sites=tuple(
+        replace(s, windows=parse_windows("vacances mon 09:00-17:00")) if s.id == "c" else s for s in scenario.sites))
+    assert any("(c): service" in v and "not inside one opening window" in v for v in violations(holidays_only, plan))

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from dynamobile.audit import audit_plan, missing_visits
 from dynamobile.check import check_plan
 from dynamobile.cli import main
 from dynamobile.plan import plan_from_dict, plan_to_dict
@@ -50,9 +51,22 @@ def test_demo_plan_is_feasible_on_the_real_streets(demo):
     out, _ = demo
     scenario = load_scenario(resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml")
     plan = plan_from_dict(json.loads((out / "plan.json").read_text()))
-    assert check_plan(plan, scenario, travel=travel_lookup(scenario, load_networks(scenario))) == []
+    travel = travel_lookup(scenario, load_networks(scenario))
+    assert check_plan(plan, scenario, travel=travel) == []
+    assert audit_plan(plan, scenario, travel) == []
     cargo = [t for t in plan.tours if t.vehicle_kind == "cargo_bike"]
     assert any(s.site == "saint-leger" for t in cargo for s in t.stops)  # the pedestrian square
+
+
+def test_demo_prints_one_drop_audit_line(demo):
+    out, output = demo
+    lines = [line for line in output.splitlines() if line.startswith("Contrôle des visites manquantes : ")]
+    scenario = load_scenario(resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml")
+    plan = plan_from_dict(json.loads((out / "plan.json").read_text()))
+    missing = missing_visits(plan, scenario)
+    assert set(missing) == {u.site for u in plan.unassigned} and set(missing.values()) == {1}
+    assert lines == [f"Contrôle des visites manquantes : aucune visite manquante ne tenait dans les tournées "
+                     f"({len(missing)} visites manquantes vérifiées)."]
 
 
 def run(*args, cwd=None):

@@ -6,11 +6,13 @@ from importlib import resources
 
 from click.testing import CliRunner
 
+from dynamobile.audit import audit_plan
 from dynamobile.check import check_plan
 from dynamobile.cli import main
 from dynamobile.scenario import load_scenario
 from routing.compare import compare_options, fleet_of, results_to_dict
 from routing.optimiser import SolveParams
+from routing.planner import load_networks, travel_lookup
 
 DEMO = resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"
 
@@ -23,7 +25,9 @@ def test_compare_demo_options(chambery_osm):
     assert [r["option"] for r in rows] == ["scenario", "bus", "fourgon", "velo-cargo"]
     for result in results:
         fleet = scenario if result.option is None else fleet_of(scenario, result.option)
-        assert check_plan(result.plan, fleet) == []
+        travel = travel_lookup(fleet, load_networks(fleet))
+        assert check_plan(result.plan, fleet, travel=travel) == []
+        assert audit_plan(result.plan, fleet, travel) == []
         assert result.sites_served + sum(result.unserved.values()) == len(scenario.sites)
     bus, bike = rows[1], rows[3]
     # Pedestrian squares are for the cargo bike only: the bus cannot serve them.

@@ -3,8 +3,11 @@
 import datetime as dt
 from dataclasses import replace
 
+from dynamobile.audit import audit_plan
+from dynamobile.calendars import school_holiday
 from dynamobile.check import check_plan
-from dynamobile.plan import RECENT_VISIT
+from dynamobile.model import Calendar
+from dynamobile.plan import CLOSED, NO_VEHICLE, RECENT_VISIT
 from routing.optimiser import SolveParams
 from routing.planner import load_networks, plan_period, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
@@ -16,7 +19,9 @@ FAST = SolveParams(time_limit_s=1.0)
 def planned(scenario, days, **options):
     networks = load_networks(scenario)
     plan = plan_period(scenario, MONDAY, days, params=options.pop("params", FAST), networks=networks, **options)
-    assert check_plan(plan, scenario, travel=travel_lookup(scenario, networks)) == []
+    travel = travel_lookup(scenario, networks)
+    assert check_plan(plan, scenario, travel=travel) == []
+    assert audit_plan(plan, scenario, travel) == []
     return plan
 
 
@@ -69,3 +74,80 @@ def test_fairness_keeps_every_neighbourhood_in(tmp_path):
     assert days and all(any(first <= d < first + 3 for d in days) for first in range(0, 4))
     assert fair.stats["fairness"] == {"fair_days": 3, "held": True, "gaps": []}
     assert fair.stats["quartiers"]["Sud"]["days_since_last_visit"] is not None
+
+
+# Calendar (issue 9, item 7): public holidays, team days off and school holidays of zone A.
+XMAS_MONDAY = dt.date(2026, 12, 21)  # zone A school holidays: 19/12/2026 - 03/01/2027
+REPEATABLE = SolveParams(time_limit_s=10.0, solution_limit=30)
+
+
+def planned_from(scenario, first_day, days, params=REPEATABLE):
+    networks = load_networks(scenario)
+    plan = plan_period(scenario, first_day, days, params=params, networks=networks)
+    travel = travel_lookup(scenario, networks)
+    assert check_plan(plan, scenario, travel=travel) == []
+    assert audit_plan(plan, scenario, travel) == []
+    return plan
+
+
+def test_no_tour_on_public_holidays_and_team_days_off(tmp_path):
+    sites = [
+        site("daily", 1, 2, windows="mon-sun 09:00-12:00", visits=14, min_gap_days=1),
+        site("holidays", 2, 3, windows="vacances 14:00-17:00", visits=14, min_gap_days=1),
+        site("term", 3, 1, windows="hors-vacances mer 14:00-17:00"),
+        site("xmas", 2, 1, windows="2026-12-25 10:00-12:00"),
+    ]
+    scenario = grid_scenario(tmp_path, sites, [vehicle(days="mon-sun")])
+    scenario = replace(scenario, calendar=Calendar(days_off=frozenset({dt.date(2026, 12, 31)})))
+    plan = planned_from(scenario, XMAS_MONDAY, 14)
+    off = {dt.date(2026, 12, 25), dt.date(2026, 12, 31), dt.date(2027, 1, 1)}
+    tour_days = {t.date for t in plan.tours}
+    assert not tour_days & off
+    assert set(visit_dates(plan, "daily")) == {XMAS_MONDAY + dt.timedelta(days=k) for k in range(14)} - off
+    # The whole period is in zone A's Christmas holidays: the `vacances` site is open every day.
+    assert set(visit_dates(plan, "holidays")) == set(visit_dates(plan, "daily"))
+    reasons = {u.site: u for u in plan.unassigned}
+    assert set(reasons) == {"term", "xmas"}
+    assert reasons["term"].code == CLOSED
+    assert reasons["term"].reason == "Sur toute la période : fermé (créneaux : hors vacances scolaires : mer 14:00-17:00)."
+    assert reasons["xmas"].code == NO_VEHICLE
+    assert reasons["xmas"].reason == "Au mieux le 25/12 : jour férié (Noël) : pas de tournée."
+
+
+def test_one_day_plan_on_a_public_holiday_or_a_day_off_says_so(tmp_path):
+    scenario = grid_scenario(tmp_path, [site("a", 1, 1)], [vehicle(days="mon-sun")])
+    (u,) = planned_from(scenario, dt.date(2027, 1, 1), 1).unassigned
+    assert (u.code, u.reason) == (NO_VEHICLE, "Jour férié (Jour de l'an) : pas de tournée.")
+    resting = replace(scenario, calendar=Calendar(days_off=frozenset({dt.date(2027, 3, 12)})))
+    (u,) = planned_from(resting, dt.date(2027, 3, 12), 1).unassigned
+    assert (u.code, u.reason) == (NO_VEHICLE, "Jour de repos de l'équipe.")
+    weekend = replace(scenario, vehicles=(vehicle(days="mon-fri"),))
+    (u,) = planned_from(weekend, dt.date(2027, 3, 13), 1).unassigned  # a Saturday: no news, no holiday
+    assert u.reason == "Aucun véhicule ne circule ce jour-là."
+
+
+def test_public_holidays_can_be_worked(tmp_path):
+    scenario = grid_scenario(tmp_path, [site("a", 1, 1, visits=3, min_gap_days=1)], [vehicle(days="mon-sun")])
+    working = replace(scenario, calendar=Calendar(public_holidays="work"))
+    assert dt.date(2026, 12, 25) in visit_dates(planned_from(working, dt.date(2026, 12, 24), 3), "a")
+
+
+def test_school_holiday_windows_follow_zone_a(tmp_path):
+    # 22/02 - 07/03/2027: zone A is on holiday the first week only (zone B both weeks).
+    first = dt.date(2027, 2, 22)
+    sites = [
+        site("holidays", 1, 2, windows="vacances mon-fri 14:00-17:00", visits=10, min_gap_days=1),
+        site("term", 2, 3, windows="hors-vacances mer 14:00-17:00", visits=2, min_gap_days=1),
+        site("always", 3, 1, windows="mon-fri 09:00-12:00", visits=10, min_gap_days=1),
+    ]
+    scenario = grid_scenario(tmp_path, sites, [vehicle(days="mon-fri")])
+    plan = planned_from(scenario, first, 14)
+    holidays = visit_dates(plan, "holidays")
+    assert holidays == [first + dt.timedelta(days=k) for k in range(5)]
+    assert all(school_holiday(scenario.calendar, d) for d in holidays)
+    assert visit_dates(plan, "term") == [dt.date(2027, 3, 3)]
+    assert school_holiday(scenario.calendar, dt.date(2027, 3, 3)) is None
+    assert len(visit_dates(plan, "always")) == 10
+    zone_b = replace(scenario, calendar=Calendar(school_zone="B"))
+    plan_b = planned_from(zone_b, first, 14)
+    assert len(visit_dates(plan_b, "holidays")) == 10 and visit_dates(plan_b, "term") == []

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from dynamobile.audit import audit_plan
 from dynamobile.check import check_plan
 from dynamobile.plan import CLOSED, NO_TIME, NO_VEHICLE, OUTSIDE_SHIFT, UNREACHABLE, WINDOW_TOO_SHORT
 from dynamobile.timeutil import seconds_of_day
@@ -24,7 +25,9 @@ FAST = SolveParams(time_limit_s=0.5)
 def planned(scenario, day=MONDAY, params=FAST):
     networks = load_networks(scenario)
     plan = plan_day(scenario, day, params=params, networks=networks)
-    assert check_plan(plan, scenario, travel=travel_lookup(scenario, networks)) == []
+    travel = travel_lookup(scenario, networks)
+    assert check_plan(plan, scenario, travel=travel) == []
+    assert audit_plan(plan, scenario, travel) == []
     return plan
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,51 @@ def test_bundled_scenarios_load(chambery_osm):
     template = load_scenario(root / "hauts_de_chambery" / "scenario.toml")
     assert template.streets.place == "Chambéry, France"
     assert template.depot.lat is None and all(not s.has_coordinates for s in template.sites)
+
+
+def load_with(tmp_path, chambery_osm, extra: str = "", change: tuple[str, str] = ("", "")):
+    write(tmp_path, HEADER + GOOD)
+    return write(tmp_path, SCENARIO.format(osm=chambery_osm).replace(*change) + extra, "s.toml")
+
+
+def test_calendar_section_and_crew_days_off(tmp_path, chambery_osm):
+    path = load_with(tmp_path, chambery_osm, '[calendar]\npublic_holidays = "work"\nschool_zone = "b"\n'
+                     'days_off = ["2027-03-12", 2027-03-13]\n',
+                     ('days = "tue-sat"', 'days = "tue-sat"\ndays_off = ["2027-04-02"]'))
+    scenario = load_scenario(path)
+    assert scenario.calendar.public_holidays == "work" and scenario.calendar.school_zone == "B"
+    assert scenario.calendar.days_off == {dt.date(2027, 3, 12), dt.date(2027, 3, 13)}
+    assert scenario.vehicles[0].days_off == {dt.date(2027, 4, 2)}
+
+
+def test_calendar_defaults_to_chambery(tmp_path, chambery_osm):
+    calendar = load_scenario(load_with(tmp_path, chambery_osm)).calendar
+    assert (calendar.public_holidays, calendar.school_zone, calendar.days_off) == ("off", "A", frozenset())
+
+
+def test_calendar_errors_are_all_named(tmp_path, chambery_osm):
+    path = load_with(tmp_path, chambery_osm, '[calendar]\npublic_holidays = "sometimes"\nschool_zone = "D"\n'
+                     'days_off = ["2027-02-30", "demain"]\nholiday = "off"\n',
+                     ('days = "tue-sat"', 'days = "tue-sat"\ndays_off = "2027-04-02"'))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    calendar = f"{path} [calendar] : "
+    assert info.value.problems == [
+        f"{path} [[vehicles]] n°1 (v) : champ days_off : liste de dates attendue, comme [\"2027-03-12\"] (lu « 2027-04-02 »)",
+        calendar + "champ « holiday » inconnu (attendu public_holidays, school_zone, days_off)",
+        calendar + "champ public_holidays : « sometimes » inconnu (attendu off ou work)",
+        calendar + "champ school_zone : zone « D » inconnue (zones connues : A, B, C)",
+        calendar + "champ days_off : date AAAA-MM-JJ attendue (lu « 2027-02-30 »)",
+        calendar + "champ days_off : date AAAA-MM-JJ attendue (lu « demain »)",
+    ]
+
+
+@pytest.mark.parametrize("lunch, expected", [
+    ('{ window = "19:00-20:00", minutes = 45 }', "la plage 19:00-20:00 n'est pas dans les horaires 08:00-18:00"),
+    ('{ window = "07:30-09:00", minutes = 45 }', "la plage 07:30-09:00 n'est pas dans les horaires 08:00-18:00"),
+])
+def test_lunch_outside_the_shift_is_an_input_error(tmp_path, chambery_osm, lunch, expected):
+    path = load_with(tmp_path, chambery_osm, change=('{ window = "12:00-14:00", minutes = 45 }', lunch))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert info.value.problems == [f"{path} [[vehicles]] n°1 (v) : champ lunch : {expected}"]

@@ -114,3 +114,33 @@ def test_demo_day_start_is_never_thrown_away(chambery_osm, monkeypatch):
         solution = solve(problem, SolveParams(time_limit_s=0.2, workers=1), initial_routes=start)
         assert solution.stats["seeded"] is True
         assert len(solution.dropped) <= len(dropped_in_start)
+
+
+def test_vroom_starts_serve_the_higher_priority_first():
+    # Room for one visit only (shift 0-80): the nearer site (node 1, priority 1) or the farther
+    # one (node 2, priority 5). With every optional job at VROOM's priority 0 it took the nearer.
+    problem = line_problem([((0, 1000),), ((0, 1000),)])
+    problem = RoutingProblem(**{**problem.__dict__, "vehicles": (VehicleSpec(0, 0, (0, 80)),),
+                                "service": (0, 30, 30), "penalty": (None, 1_000_000, 5_000_000)})
+    assert vroom_routes(problem, seconds=0.5) == [[2]]
+
+
+def test_vroom_starts_fill_the_room_a_visit_group_frees():
+    # Room for two visits. Nodes 1 and 2 are two days of one site wanting one visit (high
+    # penalty), node 3 another site (low penalty). VROOM alone takes 1 and 2; the group keeps one
+    # and the start is completed with 3.
+    problem = line_problem([((0, 1000),)] * 3)
+    problem = RoutingProblem(**{**problem.__dict__, "vehicles": (VehicleSpec(0, 0, (0, 100)),),
+                                "service": (0, 20, 20, 20), "penalty": (None, 5_000_000, 5_000_000, 1_000_000),
+                                "groups": (VisitGroup((1, 2), 1, 5_000_000),)})
+    (route,) = vroom_routes(problem, seconds=0.5)
+    assert len(set(route) & {1, 2}) == 1 and 3 in route
+
+
+def test_insertion_pass_leaves_no_dropped_visit_that_fits():
+    # A start that leaves out a visit which fits: the insertion pass alone puts it in.
+    problem = line_problem([((0, 1000),)] * 4)
+    problem = RoutingProblem(**{**problem.__dict__, "penalty": (None, 1000, 1000, 1000, 1000)})
+    solution = solve(problem, SolveParams(time_limit_s=2, workers=1, initial="none", insertion_only=True),
+                     initial_routes=[[1, 2]])
+    assert solution.stats["seeded"] and sorted(solution.routes[0].visits) == [1, 2, 3, 4]
