@@ -9,6 +9,7 @@ module that imports vroom.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -106,11 +107,9 @@ def _polish(problem: RoutingProblem, found, level: int, threads: int, until: flo
         if i not in alive:
             continue
         try:
-            solution = _vroom_input(problem, noise_seed=10_000 + k, noise=POLISH_NOISE,
-                                    start=current[i][2:]).solve(
-                exploration_level=level, nb_threads=threads,
-                timeout=timedelta(seconds=max(0.05, until - time.perf_counter())),
-            )
+            solution = _resume(problem, *current[i][2:], level=level, threads=threads,
+                               timeout=timedelta(seconds=max(0.05, until - time.perf_counter())),
+                               noise_seed=10_000 + k, noise=POLISH_NOISE)
             routes, breaks = _complete(problem, *_routes_of(problem, solution), level, threads, until)
         except Exception as exc:  # VROOM refusing a start ends that chain, not the solve
             log.info("VROOM n'a pas pu reprendre des tournées : %s", exc)
@@ -189,14 +188,33 @@ def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int,
         blocked = _blocked(problem, routes)
         timeout = None if until is None else timedelta(seconds=max(0.05, until - time.perf_counter()))
         try:
-            solution = _vroom_input(problem, start=(routes, breaks), skip=blocked).solve(
-                exploration_level=level, nb_threads=threads, timeout=timeout)
+            solution = _resume(problem, routes, breaks, level=level, threads=threads, timeout=timeout, skip=blocked)
         except Exception as exc:  # VROOM refusing the kept routes as a start: keep them as they are
             log.info("VROOM n'a pas pu compléter les tournées : %s", exc)
             return routes, breaks
         routes, breaks = _routes_of(problem, solution)
     kept = _respect_groups(problem, routes)
     return kept, [_shift_breaks(r, k, b) for r, k, b in zip(routes, kept, breaks)]
+
+
+_REFUSED = re.compile(r"Infeasible route for vehicle (\d+)")
+
+
+def _resume(problem: RoutingProblem, routes, breaks, *, level: int, threads: int, timeout, **input_options):
+    """VROOM's solution resuming from ``routes`` (with their breaks). VROOM may refuse a route it
+    produced itself when it has a break (VROOM issue #1251): that vehicle then starts empty, its
+    visits free to go anywhere, and VROOM is asked again."""
+    routes = list(routes)
+    for _ in range(len(routes) + 1):  # each refusal empties one more route
+        try:
+            return _vroom_input(problem, start=(routes, breaks), **input_options).solve(
+                exploration_level=level, nb_threads=threads, timeout=timeout)
+        except Exception as exc:
+            refused = _REFUSED.search(str(exc))
+            if refused is None or not routes[int(refused.group(1))]:
+                raise
+            routes[int(refused.group(1))] = []
+    raise RuntimeError("VROOM refuse les tournées de départ")
 
 
 def _shift_breaks(route: list[int], kept: list[int], breaks: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -24,7 +24,7 @@ def good(tmp_path_factory):
              site("c", 3, 3, windows="mon 09:00-17:00", service_min=30)]
     scenario = grid_scenario(tmp, sites, [vehicle(shift="08:00-18:00", lunch="12:00-14:00", lunch_min=45)])
     networks = load_networks(scenario)
-    plan = plan_day(scenario, MONDAY, params=SolveParams(time_limit_s=0.3), networks=networks)
+    plan = plan_day(scenario, MONDAY, params=SolveParams(time_limit_s=30, solution_limit=50), networks=networks)
     travel = travel_lookup(scenario, networks)
     assert check_plan(plan, scenario, travel=travel) == []
     assert audit_plan(plan, scenario, travel) == []

@@ -20,7 +20,7 @@ DEMO = resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"
 def test_compare_demo_options(chambery_osm):
     scenario = load_scenario(DEMO)
     assert [o.kind for o in scenario.options] == ["bus", "van", "cargo_bike"]
-    results = compare_options(scenario, dt.date(2026, 11, 27), 2, params=SolveParams(time_limit_s=0.3))
+    results = compare_options(scenario, dt.date(2026, 11, 27), 2, params=SolveParams(time_limit_s=30, solution_limit=50))
     rows = results_to_dict(results)
     assert [r["option"] for r in rows] == ["scenario", "bus", "fourgon", "velo-cargo"]
     for result in results:
