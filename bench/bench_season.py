@@ -91,7 +91,7 @@ def run_one(scenario_path: Path, first_day: dt.date, days: int, seconds: float) 
     from dynamobile.calendars import works_on
     from dynamobile.check import check_plan
     from dynamobile.scenario import load_scenario
-    from routing.optimiser import SolveParams
+    from routing.problem import SolveParams
     from routing.planner import Timings, load_networks, plan_period, travel_lookup
 
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from routing.optimiser import SolveParams  # noqa: E402
+from routing.problem import SolveParams  # noqa: E402
 from routing.vrptw import SCALE, best_known_for, build_problem, read_instance, solve_instance, verify  # noqa: E402
 
 

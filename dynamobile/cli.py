@@ -49,7 +49,7 @@ def main(verbose: bool) -> None:
 def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, seconds: float, solutions: int | None,
               osm_file: Path | None, fair_days: int | None, maps: bool, url: str) -> None:
     from maps.outputs import write_outputs
-    from routing.optimiser import SolveParams
+    from routing.problem import SolveParams
     from routing.planner import Timings, load_networks, plan_period, travel_lookup
 
     scenario = load_scenario(scenario_path, osm_file=osm_file)
@@ -145,7 +145,7 @@ def compare_command(scenario: Path, day, days: int, seconds: float, fair_days: i
                     json_out: Path | None) -> None:
     """Comparer les options de véhicule (bus, fourgon, vélo-cargo) du scénario sur une période."""
     from routing.compare import compare_options, results_to_dict
-    from routing.optimiser import SolveParams
+    from routing.problem import SolveParams
 
     loaded = load_scenario(scenario, osm_file=osm_file)
     first = day.date() if day else loaded.default_date

@@ -30,7 +30,7 @@ def vrptw(files: tuple[Path, ...], seconds: float, workers: int | None, as_json:
     """
     from dataclasses import replace
 
-    from routing.optimiser import SolveParams
+    from routing.problem import SolveParams
     from routing.vrptw import best_known_for, read_instance, solve_instance
 
     params = SolveParams(time_limit_s=seconds)

@@ -10,7 +10,7 @@ from dynamobile.errors import InputError
 from dynamobile.model import Scenario, Vehicle, VehicleOption
 from dynamobile.plan import Plan
 
-from .optimiser import SolveParams
+from .problem import SolveParams
 from .planner import plan_period
 
 

@@ -13,7 +13,7 @@ from dynamobile.plan import Break, Stop, Tour
 from dynamobile.timeutil import local_datetime
 
 from .matrix import fastest_path
-from .optimiser import Solution
+from .problem import Solution
 
 
 @dataclass(frozen=True)

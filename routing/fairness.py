@@ -13,7 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from .decode import RouteDay, cheapest_insertion_min
-from .optimiser import RoutingProblem, SolveParams, Solution, VisitGroup, solve
+from .problem import RoutingProblem, SolveParams, Solution, VisitGroup
+from .search import solve
 
 FAIRNESS_PENALTY = 1_000_000_000  # a pinned visit for a neighbourhood outranks any priority
 FAIR_SHARE = 0.5  # of the time budget for the first solve; fairness rounds share the rest

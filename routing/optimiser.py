@@ -1,15 +1,12 @@
-"""The OR-Tools routing model: immutable problem data in, a `Solution` out.
+"""The OR-Tools routing model of a `RoutingProblem` and one search on it (`solve_one`).
 
-Generic over what feeds it: the day planner (street matrices, opening windows, lunch breaks,
-shifts, optional sites) and the VRPTW benchmark (Euclidean matrices, capacities, all customers
-mandatory) build the same `RoutingProblem`. All quantities are integers (seconds, metres, or
-any scaled unit the caller chooses). The only module that imports ortools.
+The only module that imports ortools. `routing.search.solve` orchestrates starts, parallel
+searches and the final insertion pass around it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
 
 import numpy as np
 from google.protobuf import text_format
@@ -18,136 +15,11 @@ from ortools.util import optional_boolean_pb2
 
 from dynamobile.errors import SolverError
 
-from .search_worker import Helper
+from .problem import BIG, Route, RoutingProblem, Solution, SolveParams, VehicleSpec
 
-BIG = 10**9  # travel time standing for "no path"
-GROUPED_SEED_SHARE = 0.3  # of the budget to VROOM starts when visits come in groups (see `solve`)
 # The moves of the insertion pass: insert a dropped visit, possibly after moving one visit or in
 # place of one (then only if the objective falls: a higher priority in, a lower one out).
 INSERTION_MOVES = frozenset({"use_make_active", "use_relocate_and_make_active", "use_swap_active", "use_relocate"})
-
-
-@dataclass(frozen=True)
-class BreakSpec:
-    """A break of ``duration`` that must start within [earliest_start, latest_start]."""
-
-    earliest_start: int
-    latest_start: int
-    duration: int
-
-
-@dataclass(frozen=True)
-class VehicleSpec:
-    """One route: from node ``start`` to node ``end`` within ``shift``, using matrix ``matrix``."""
-
-    start: int
-    end: int
-    shift: tuple[int, int]
-    matrix: int = 0
-    setup: int = 0  # added before each visit (after driving)
-    packup: int = 0  # added after each visit (before driving)
-    breaks: tuple[BreakSpec, ...] = ()
-    max_drive: int | None = None
-    capacity: int | None = None
-    fixed_cost: int = 0
-
-
-@dataclass(frozen=True)
-class VisitGroup:
-    """Alternative nodes of one site (e.g. one per day): at most ``max_visits`` are visited, and
-    ``penalty`` is paid per visit short of ``max_visits``."""
-
-    nodes: tuple[int, ...]
-    max_visits: int
-    penalty: int
-
-
-@dataclass(frozen=True)
-class RoutingProblem:
-    """Nodes 0..n-1 (depots and visits); ``windows[i]`` are the allowed *service start* intervals.
-
-    ``penalty[i]`` is the cost of not visiting i (None: mandatory; ignored for depots);
-    ``allowed[i]`` the vehicles that may visit i (None: any). ``cost`` matrices price arcs
-    (default: the time matrices).
-    """
-
-    time: tuple[np.ndarray, ...]
-    service: tuple[int, ...]
-    windows: tuple[tuple[tuple[int, int], ...], ...]
-    vehicles: tuple[VehicleSpec, ...]
-    penalty: tuple[int | None, ...] = ()
-    allowed: tuple[frozenset[int] | None, ...] = ()
-    demand: tuple[int, ...] = ()
-    cost: tuple[np.ndarray, ...] = ()
-    span_cost: int = 0  # per unit of route duration (limits waiting)
-    groups: tuple[VisitGroup, ...] = ()  # nodes in a group take the group's penalty, not their own
-    at_most_one: tuple[tuple[int, ...], ...] = ()  # sets with at most one visited node (visit spacing)
-
-    @property
-    def n_nodes(self) -> int:
-        return len(self.service)
-
-    @property
-    def depots(self) -> frozenset[int]:
-        return frozenset(v.start for v in self.vehicles) | frozenset(v.end for v in self.vehicles)
-
-
-@dataclass(frozen=True)
-class SolveParams:
-    """Search settings. OR-Tools' routing search is deterministic: under a time limit the result
-    depends on how far it got; ``solution_limit`` makes a run repeatable on any machine.
-
-    ``initial`` picks the start: "vroom" (pyvroom if installed, else as "none": a few VROOM runs,
-    see `search_seed.vroom_seeds`; OR-Tools re-checks each start against every rule of the model
-    and ignores it if one is broken) or "none" (OR-Tools' ``first_solution``). ``workers`` searches
-    run side by side, one process each, worker w from the w-th best start or, past the last,
-    from ``first_solution`` (worker 0 with
-    ``metaheuristic``, the others with ``helper_metaheuristic``); the best result wins, ties to
-    the lowest worker. Below ``parallel_min_s`` one search only: starting a process would cost
-    more than it brings. With ``solution_limit`` the run stays repeatable (one VROOM run, no
-    clock-dependent choice). ``ortools_overrides[w]``: protobuf text merged into worker w's
-    RoutingSearchParameters (experiments).
-
-    When visits may be dropped, the last ``insertion_share`` of the time goes to an insertion
-    pass from the best routes: a greedy descent whose moves only insert a dropped visit (after
-    moving one visit, or in place of one), to its local optimum, so that no visit that fits as it
-    stands is left out when the search is cut by the clock. ``insertion_only`` runs that pass.
-    """
-
-    time_limit_s: float = 5.0
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    solution_limit: int | None = None
-    log_search: bool = False
-    workers: int = 2
-    initial: str = "vroom"
-    helper_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    parallel_min_s: float = 2.0
-    gls_lambda: float = 0.1
-    ortools_overrides: tuple[str, ...] = ()
-    insertion_share: float = 0.1
-    insertion_only: bool = False
-
-
-@dataclass(frozen=True)
-class Route:
-    """A vehicle's visits in order, with service start times and break starts."""
-
-    vehicle: int
-    visits: tuple[int, ...]
-    service_start: tuple[int, ...]
-    depart: int
-    arrive: int
-    breaks: tuple[tuple[int, int], ...] = ()  # (start, duration)
-
-
-@dataclass(frozen=True)
-class Solution:
-    routes: tuple[Route, ...]
-    dropped: tuple[int, ...]
-    objective: int
-    wall_s: float
-    stats: dict = field(default_factory=dict)
 
 
 def _int_table(matrix: np.ndarray) -> list[list[int]]:
@@ -305,14 +177,14 @@ def _build_model(problem: RoutingProblem):
     return manager, routing, time_dim
 
 
-def _all_optional(problem: RoutingProblem) -> bool:
+def all_optional(problem: RoutingProblem) -> bool:
     """Whether every visit node has a drop penalty (its own or its group's)."""
     grouped = {i for g in problem.groups for i in g.nodes}
     return all(i in problem.depots or i in grouped or (problem.penalty and problem.penalty[i] is not None)
                for i in range(problem.n_nodes))
 
 
-def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
+def solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
                initial_routes: list[list[int]] | None, deadline: float) -> Solution:
     """One search (one process, until ``deadline`` on the ``time.time()`` clock): build the model,
     start from ``initial_routes`` if OR-Tools accepts them."""
@@ -327,7 +199,7 @@ def _solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
         assignment = routing.SolveFromAssignmentWithParameters(initial, search) if seeded else routing.SolveWithParameters(search)
     else:
         assignment = routing.SolveWithParameters(search)
-    if assignment is None and _all_optional(problem):
+    if assignment is None and all_optional(problem):
         # Every visit may be dropped, so "no visit at all" is a solution: improve from there
         # rather than fail when the first-solution heuristic ran out of time.
         routing.CloseModelWithParameters(search)
@@ -402,77 +274,3 @@ def _search_parameters(params: SolveParams, worker: int, time_limit_s: float, pr
         search.solution_limit = params.solution_limit
     search.log_search = params.log_search
     return search
-
-
-def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initial_routes: list[list[int]] | None = None) -> Solution:
-    """Solve with OR-Tools routing; raise SolverError if no solution is found.
-
-    ``initial_routes`` (node lists per vehicle) replace the seed of ``params.initial``.
-    """
-    started = time.perf_counter()
-    insertion = (not params.insertion_only and params.insertion_share > 0 and _all_optional(problem)
-                 and any(problem.penalty or problem.groups))
-    final_deadline = time.time() + params.time_limit_s
-    deadline = final_deadline - (params.time_limit_s * params.insertion_share if insertion else 0.0)
-    seed_s = 0.0
-    if params.initial not in ("vroom", "none"):
-        raise SolverError(f"point de départ inconnu : {params.initial!r}")
-    seeds = [initial_routes] if initial_routes is not None else []
-    workers = params.workers if params.time_limit_s >= params.parallel_min_s else 1
-    # With visit groups (a site's alternative days), VROOM sees every alternative as a job of its
-    # own and its starts lose much of their worth once the groups are enforced: worker 1 then
-    # builds OR-Tools' own first solution from the start, beside the VROOM seeding, and VROOM
-    # gets a smaller share of the time.
-    own_start = [1] if problem.groups and workers > 1 and initial_routes is None else []
-    helpers = [Helper((problem, params, w, None, deadline)) for w in own_start]
-    try:
-        if initial_routes is None and params.initial == "vroom":
-            from . import search_seed
-
-            seeds = search_seed.vroom_seeds(
-                problem, seconds=params.time_limit_s, threads=1 if own_start else max(1, params.workers),
-                repeatable=params.solution_limit is not None, share=GROUPED_SEED_SHARE if own_start else None)
-            seed_s = time.perf_counter() - started
-    except BaseException:
-        for helper in helpers:
-            helper.close()
-        raise
-
-    def seed_of(worker: int) -> list[list[int]] | None:
-        # The best start for worker 0, the next for 1…; past the last, OR-Tools' own first solution
-        # (two identical searches from one start would only duplicate the work).
-        return seeds[worker] if worker < len(seeds) else None
-
-    helpers += [Helper((problem, params, w, seed_of(w), deadline)) for w in range(1, workers) if w not in own_start]
-    results, errors = [], []
-    try:
-        try:
-            results.append(_solve_one(problem, params, 0, seed_of(0), deadline))
-        except SolverError as exc:
-            errors.append(exc)
-        for helper in helpers:
-            try:
-                results.append(helper.result(timeout_s=max(5.0, deadline - time.time() + 30.0)))
-            except SolverError as exc:
-                errors.append(exc)
-    finally:
-        for helper in helpers:
-            helper.close()
-    if not results:
-        raise errors[0]
-    best = min(results, key=lambda s: (s.objective, s.stats["worker"]))
-    if insertion and best.dropped:
-        try:
-            inserted = _solve_one(problem, replace(params, insertion_only=True), 0,
-                                  [list(r.visits) for r in best.routes], max(final_deadline, time.time() + 0.2))
-        except SolverError:
-            inserted = None
-        if inserted is not None and inserted.objective < best.objective:
-            inserted.stats["worker"] = best.stats["worker"]
-            inserted.stats["inserted_from"] = best.objective
-            best = inserted
-    best.stats.update({
-        "seed_s": round(seed_s, 3), "seeds": len(seeds),
-        "objectives": [s.objective for s in sorted(results, key=lambda s: s.stats["worker"])],
-    })
-    return replace(best, wall_s=time.perf_counter() - started)

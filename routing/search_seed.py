@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from .optimiser import BIG, RoutingProblem
+from .problem import BIG, RoutingProblem
 
 log = logging.getLogger(__name__)
 

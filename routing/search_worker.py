@@ -1,4 +1,4 @@
-"""A helper search in its own process: `solve` starts ``python -m routing.search_worker``.
+"""A helper search in its own process: `routing.search.solve` starts ``python -m routing.search_worker``.
 
 A plain subprocess rather than multiprocessing: nothing of the caller is re-imported (unguarded
 scripts, test runners and web apps stay safe) and nothing outlives the solve. The request and
@@ -62,11 +62,11 @@ class Helper:
 
 
 def main() -> None:
-    from .optimiser import _solve_one
+    from .optimiser import solve_one
 
     problem, params, worker, initial_routes, deadline = pickle.loads(sys.stdin.buffer.read())
     try:
-        answer = ("ok", _solve_one(problem, params, worker, initial_routes, deadline))
+        answer = ("ok", solve_one(problem, params, worker, initial_routes, deadline))
     except SolverError as exc:
         answer = ("error", str(exc))
     sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))

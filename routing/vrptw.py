@@ -17,7 +17,8 @@ import numpy as np
 
 from dynamobile.errors import InputError
 
-from .optimiser import RoutingProblem, SolveParams, VehicleSpec, solve
+from .problem import RoutingProblem, SolveParams, VehicleSpec
+from .search import solve
 
 SCALE = 10  # tenths: the DIMACS truncation makes every distance a multiple of 0.1
 

@@ -17,7 +17,7 @@ from dynamobile.model import Calendar
 from dynamobile.plan import NO_TIME, PLAN_VERSION, Depot, Plan, Unassigned
 from dynamobile.report import audit_text
 from dynamobile.windows import format_clock
-from routing.optimiser import SolveParams
+from routing.problem import SolveParams
 from routing.planner import load_networks, plan_period, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
 

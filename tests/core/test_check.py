@@ -10,7 +10,7 @@ from dynamobile.check import InfeasiblePlan, assert_feasible, check_plan
 from dynamobile.model import Calendar
 from dynamobile.plan import Break, Unassigned
 from dynamobile.windows import parse_windows
-from routing.optimiser import SolveParams
+from routing.problem import SolveParams
 from routing.planner import load_networks, plan_day, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
 

@@ -11,7 +11,7 @@ from dynamobile.check import check_plan
 from dynamobile.cli import main
 from dynamobile.scenario import load_scenario
 from routing.compare import compare_options, fleet_of, results_to_dict
-from routing.optimiser import SolveParams
+from routing.problem import SolveParams
 from routing.planner import load_networks, travel_lookup
 
 DEMO = resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"

@@ -8,7 +8,7 @@ from dynamobile.calendars import school_holiday
 from dynamobile.check import check_plan
 from dynamobile.model import Calendar
 from dynamobile.plan import CLOSED, NO_VEHICLE, RECENT_VISIT
-from routing.optimiser import SolveParams
+from routing.problem import SolveParams
 from routing.planner import load_networks, plan_period, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
 

@@ -13,7 +13,7 @@ from dynamobile.audit import audit_plan
 from dynamobile.check import check_plan
 from dynamobile.plan import CLOSED, NO_TIME, NO_VEHICLE, OUTSIDE_SHIFT, UNREACHABLE, WINDOW_TOO_SHORT
 from dynamobile.timeutil import seconds_of_day
-from routing.optimiser import SolveParams
+from routing.problem import SolveParams
 from routing.planner import load_networks, plan_day, travel_lookup
 from tests.core.builders import grid_scenario, site, vehicle
 from tests.osm_fixtures import grid_point, write_osm

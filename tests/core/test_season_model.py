@@ -8,8 +8,10 @@ import re
 from dynamobile.check import check_plan
 from dynamobile.report import tour_text
 from dynamobile.timeutil import seconds_of_day
-from routing.optimiser import RoutingProblem, SolveParams, VehicleSpec, VisitGroup, solve
-from routing.planner import load_networks, plan_period, spacing_sets, travel_lookup
+from routing.problem import RoutingProblem, SolveParams, VehicleSpec, VisitGroup
+from routing.search import solve
+from routing.planner import load_networks, plan_period, travel_lookup
+from routing.season_model import spacing_sets
 from tests.core.builders import grid_scenario, site, vehicle
 
 MONDAY = dt.date(2026, 11, 30)

@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing.optimiser import RoutingProblem, SolveParams, VehicleSpec, VisitGroup, solve
+from routing.problem import RoutingProblem, SolveParams, VehicleSpec, VisitGroup
+from routing.search import solve
 from routing.search_seed import _respect_groups, vroom_routes
 from routing.vrptw import read_instance, solve_instance, truncated, verify
 

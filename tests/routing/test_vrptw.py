@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from routing.optimiser import SolveParams
+from routing.problem import SolveParams
 from routing.vrptw import (
     SCALE, build_problem, read_instance, read_solution, solve_instance, truncated, verify,
 )
