@@ -102,8 +102,9 @@ def export() -> None:
 
 
 @export.command("interactions")
-@click.option("--format", "fmt", type=click.Choice(["csv", "cra"]), default="csv", show_default=True,
-              help="csv : une ligne par interaction ; cra : compte-rendu d'activité, une ligne par arrêt.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "coop", "cra"]), default="csv", show_default=True,
+              help="csv : une ligne par interaction ; coop : fiche de saisie du CRA collectif de la Coop de la "
+                   "médiation numérique, une ligne par arrêt (cra : ancien nom de coop).")
 @click.option("--out", default="-", show_default=True, help="Fichier de sortie (- : sortie standard).")
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Depuis (AAAA-MM-JJ).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Jusqu'au (AAAA-MM-JJ).")
@@ -113,20 +114,26 @@ def export_interactions(fmt: str, out: str, first, last) -> None:
 
     if (first is None) != (last is None):
         _fail(DynamobileError("--from et --to vont ensemble"))
+    if fmt in exports.ALIASES:
+        click.echo(f"Attention : --format {fmt} est l'ancien nom de --format {exports.ALIASES[fmt]} "
+                   "(fiche de saisie du CRA collectif de la Coop).", err=True)
     dates = {"first": first.date(), "last": last.date()} if first else {}
     try:
         with _field_session() as (_app, session):
             if out == "-":
-                n = exports.write_export(session, sys.stdout, fmt=fmt, **dates)
+                result = exports.write_export(session, sys.stdout, fmt=fmt, **dates)
             else:
                 with open(out, "w", encoding="utf-8", newline="") as handle:
-                    n = exports.write_export(session, handle, fmt=fmt, **dates)
+                    result = exports.write_export(session, handle, fmt=fmt, **dates)
     except OSError as exc:
         _fail(DynamobileError(f"{out} : écriture impossible ({exc.strerror})"))
     except DynamobileError as exc:
         _fail(exc)
+    if result.left_out:
+        click.echo(f"Attention : {len(result.left_out)} arrêt(s) à compléter, non exportés (à compléter sur la "
+                   f"page de la tournée) : {' ; '.join(result.left_out)}", err=True)
     if out != "-":
-        click.echo(f"{n} ligne(s) écrite(s) dans {out}.")
+        click.echo(f"{result.rows} ligne(s) écrite(s) dans {out}.")
 
 
 @click.command("init-db")

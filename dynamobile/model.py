@@ -17,6 +17,9 @@ SITE_KINDS = ("forecourt", "market", "fete", "school", "social_centre", "other")
 VEHICLE_KINDS = ("bus", "van", "cargo_bike")
 PROFILES = ("drive", "bike")
 TIMEZONE = "Europe/Paris"
+# The scenarios' commune, the place of a site whose CSV row names none: INSEE code, postcode,
+# name (Chambéry: INSEE 73065, postcode 73000). Activity reports (the Coop's CRA) need all three.
+DEFAULT_INSEE, DEFAULT_POSTCODE, DEFAULT_COMMUNE = "73065", "73000", "Chambéry"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Site:
     visits: int | None = None  # or: target number of visits per planned period
     min_gap_days: int | None = None  # minimum days between two visits
     last_visit: dt.date | None = None  # history, for spacing and "days since last visit"
+    insee: str = DEFAULT_INSEE  # the commune the site is in: INSEE code, postcode, name
+    postcode: str = DEFAULT_POSTCODE
+    commune: str = DEFAULT_COMMUNE
 
     @property
     def has_coordinates(self) -> bool:

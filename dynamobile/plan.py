@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .model import DEFAULT_COMMUNE, DEFAULT_INSEE, DEFAULT_POSTCODE
+
 PLAN_VERSION = 1
 
 # Reason codes for sites that are not in any tour.
@@ -48,6 +50,9 @@ class Stop:
     priority: int = 1
     path: tuple[int, ...] = ()
     geometry: tuple[tuple[float, float], ...] = ()
+    insee: str = DEFAULT_INSEE  # the site's commune: INSEE code, postcode, name
+    postcode: str = DEFAULT_POSTCODE
+    commune: str = DEFAULT_COMMUNE
 
     @property
     def service_s(self) -> int:
@@ -132,6 +137,9 @@ def _stop_to_dict(stop: Stop) -> dict:
         "kind": stop.kind,
         "address": stop.address,
         "quartier": stop.quartier,
+        "insee": stop.insee,
+        "postcode": stop.postcode,
+        "commune": stop.commune,
         "priority": stop.priority,
         "lat": stop.lat,
         "lon": stop.lon,
@@ -214,6 +222,8 @@ def plan_from_dict(data: dict) -> Plan:
                 start=when(s["start"]), end=when(s["end"]), leave=when(s["leave"]),
                 drive_s=int(s["drive_s"]), distance_m=int(s["distance_m"]),
                 address=s.get("address", ""), quartier=s.get("quartier", ""),
+                insee=s.get("insee", DEFAULT_INSEE), postcode=s.get("postcode", DEFAULT_POSTCODE),
+                commune=s.get("commune", DEFAULT_COMMUNE),
                 priority=int(s.get("priority", 1)),
                 path=tuple(s.get("path", ())), geometry=_points(s.get("geometry")),
             )

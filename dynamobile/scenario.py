@@ -10,19 +10,21 @@ import csv
 import datetime as dt
 import math
 import os
+import re
 import tomllib
 from pathlib import Path
 
 from .calendars import PUBLIC_HOLIDAY_MODES, SCHOOL_ZONES
 from .errors import InputError
 from .model import (
-    PROFILES, SITE_KINDS, VEHICLE_KINDS, Calendar, Depot, Lunch, RoutingSettings, Scenario, Site, StreetSource,
-    Vehicle, VehicleOption,
+    DEFAULT_COMMUNE, DEFAULT_INSEE, DEFAULT_POSTCODE, PROFILES, SITE_KINDS, VEHICLE_KINDS, Calendar, Depot, Lunch,
+    RoutingSettings, Scenario, Site, StreetSource, Vehicle, VehicleOption,
 )
 from .windows import WindowSyntaxError, format_clock, parse_clock_range, parse_days, parse_windows
 
 SITE_COLUMNS = ("id", "name", "kind", "lat", "lon", "service_min", "windows", "priority")
-OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes", "every_days", "visits", "min_gap_days", "last_visit")
+OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes", "every_days", "visits", "min_gap_days", "last_visit",
+                    "insee", "postcode", "commune")
 DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
 SHARED_OSM_DIRS = ("../shared/data/osm", "../../shared/data/osm")
 CALENDAR_KEYS = ("public_holidays", "school_zone", "days_off")
@@ -98,6 +100,7 @@ def _parse_site(row: dict[str, str]) -> Site:
                 frequency[key] = _positive_int(raw, key, minimum=1)
             except ValueError as exc:
                 raise ValueError(f"champ {exc}") from None
+    commune = _parse_commune(row)
     last_visit = None
     if (row.get("last_visit") or "").strip():
         try:
@@ -108,7 +111,27 @@ def _parse_site(row: dict[str, str]) -> Site:
         id=site_id, name=name, kind=kind, lat=lat, lon=lon, service_min=service_min, windows=windows,
         priority=priority, address=address, quartier=(row.get("quartier") or "").strip(),
         vehicle_kinds=vehicle_kinds, notes=(row.get("notes") or "").strip(), last_visit=last_visit, **frequency,
+        **commune,
     )
+
+
+def _parse_commune(row: dict[str, str]) -> dict[str, str]:
+    """The site's commune (``insee``, ``postcode``, ``commune``); all empty: the default commune."""
+    insee, postcode, name = ((row.get(key) or "").strip() for key in ("insee", "postcode", "commune"))
+    if not insee:
+        if postcode or name:
+            raise ValueError("champ insee : vide alors que postcode ou commune est rempli")
+        return {}
+    if not re.fullmatch(r"\d{5}|2[AB]\d{3}", insee):
+        raise ValueError(f"champ insee : code INSEE de 5 caractères attendu (lu « {insee} »)")
+    if insee == DEFAULT_INSEE:
+        postcode, name = postcode or DEFAULT_POSTCODE, name or DEFAULT_COMMUNE
+    elif not postcode or not name:
+        raise ValueError(f"champs postcode et commune : requis quand insee n'est pas {DEFAULT_INSEE} "
+                         f"({DEFAULT_COMMUNE})")
+    if not re.fullmatch(r"\d{5}", postcode):
+        raise ValueError(f"champ postcode : code postal de 5 chiffres attendu (lu « {postcode} »)")
+    return {"insee": insee, "postcode": postcode, "commune": name}
 
 
 def load_sites(path: Path) -> tuple[Site, ...]:

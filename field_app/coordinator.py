@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from dynamobile.errors import InputError
 
-from . import accounts, charts, exports, publishing, reports
+from . import accounts, charts, coop, exports, publishing, reports, vocab
 from .auth import coordinator_required
 from .db import get_session
 from .models import Stop, Tour
@@ -42,12 +42,16 @@ def dashboard():
         ("Par quartier", charts.hbar(board.by_quartier, title="par quartier")),
         ("Par lieu (12 premiers)", charts.hbar(board.by_site, title="par lieu")),
         ("Par tranche d'âge", charts.hbar(board.by_age, title="par âge")),
-        ("Thèmes abordés (rencontres)", charts.hbar(board.topics, title="thèmes")),
-        ("Matériel montré (rencontres)", charts.hbar(board.equipment, title="matériel")),
+        ("Par genre (si indiqué)", charts.hbar(board.by_genre, title="par genre")),
+        ("Par statut social (si indiqué)", charts.hbar(board.by_statut, title="par statut social")),
+        ("Thématiques (rencontres)", charts.hbar(board.topics, title="thématiques")),
+        ("Matériel utilisé (rencontres)", charts.hbar(board.equipment, title="matériel")),
         ("Invitations remises (rencontres)", charts.hbar(board.invitations, title="invitations")),
     ]
     times = reports.stop_times(db, first, min(last, today_paris()))
-    return render_template("coord/dashboard.html", board=board, charts=chart_list, times=times[::-1][:60])
+    to_complete = [cra for cra in coop.collective_cras(db, first, last) if cra.missing]
+    return render_template("coord/dashboard.html", board=board, charts=chart_list, times=times[::-1][:60],
+                           to_complete=to_complete)
 
 
 @bp.get("/tournees")
@@ -98,7 +102,23 @@ def assign(tour_id: int):
 @bp.get("/tournees/<int:tour_id>")
 @coordinator_required
 def tour(tour_id: int):
-    return render_template("coord/tour.html", tour=_tour(tour_id))
+    tour_ = _tour(tour_id)
+    cras = {cra.stop.id: cra for cra in coop.collective_cras(get_session(), tour_id=tour_id)}
+    return render_template("coord/tour.html", tour=tour_, cras=cras, vocab=vocab)
+
+
+@bp.post("/arrets/<int:stop_id>/cra")
+@coordinator_required
+def complete_cra(stop_id: int):
+    db = get_session()
+    stop = db.get(Stop, stop_id)
+    if stop is None:
+        abort(404)
+    coop.complete_stop(db, stop, thematiques=request.form.getlist("thematiques"),
+                       niveau=request.form.get("niveau", ""))
+    db.commit()
+    flash(f"CRA de l'arrêt « {stop.name} » complété.")
+    return redirect(url_for("coordinator.tour", tour_id=stop.tour_id) + f"#arret-{stop.id}")
 
 
 def _time_on(day: dt.date, value: str, field: str) -> dt.datetime:
@@ -130,9 +150,11 @@ def edit_stop(stop_id: int):
 def export(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
+    if fmt in exports.ALIASES:  # the former address of the Coop sheet
+        return redirect(url_for("coordinator.export", fmt=exports.ALIASES[fmt], **request.args))
     first, last = (_period() if request.args.get("du") or request.args.get("au") else (None, None))
     buffer = io.StringIO()
     exports.write_export(get_session(), buffer, fmt=fmt, first=first, last=last)
-    name = "interactions" if fmt == "csv" else "cra"
+    name = exports.FILE_NAMES[fmt]
     return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="dynamobile-{name}-{today_paris()}.csv"'})

@@ -1,4 +1,4 @@
-"""CSV exports: every interaction, and the CRA (French digital-inclusion activity report).
+"""CSV exports: every interaction, and the entry sheet of the Coop's collective CRA.
 
 Both are UTF-8 with a byte-order mark and ``;`` separators, which is what spreadsheet software
 set to French expects.
@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections import defaultdict
+from dataclasses import dataclass
 from typing import TextIO
 
 from sqlalchemy.orm import Session
 
 from dynamobile.errors import InputError
 
-from . import reports, vocab
+from . import coop, reports, vocab
+from .models import age_column
 from .web import paris
 
-FORMATS = ("csv", "cra")
+FORMATS = ("csv", "coop", "cra")
+ALIASES = {"cra": "coop"}  # the former name of the Coop entry sheet, kept with a warning
+FILE_NAMES = {"csv": "interactions", "coop": "cra-collectif-coop"}
 
 
-def _labels(codes: str, labels: dict) -> str:
-    return "; ".join(labels.get(code, code) for code in codes.split()) if codes else ""
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    left_out: tuple[str, ...] = ()  # stops not written, each described in French
+
+
+def _labels(codes: str, table: dict) -> str:
+    return "; ".join(vocab.label(table, code) for code in codes.split()) if codes else ""
 
 
 def _writer(out: TextIO):
@@ -32,74 +41,105 @@ def _writer(out: TextIO):
 
 def write_interactions_csv(session: Session, out: TextIO, *, first: dt.date | None = None,
                            last: dt.date | None = None) -> int:
-    """One row per interaction (form or +1); returns the number of rows."""
+    """One row per interaction (form or +1), in the bands of the form that made it; returns the
+    number of rows."""
     writer = _writer(out)
-    bands = [label for _, label in vocab.AGE_BANDS]
+    v1_bands = [f"{term.label} (ancien formulaire)" for term in vocab.V1_AGE_BANDS.values()]
+    bands = list(vocab.TRANCHES_AGE.values())
     writer.writerow(["uuid", "date", "heure", "source", "tournee", "vehicule", "lieu", "site", "adresse", "quartier",
-                     "agent", *bands, "age non precise", "total", "thematiques", "materiel", "invitations",
-                     "visite", "note"])
+                     "commune", "agent", "formulaire", *bands, *v1_bands, "total",
+                     *(f"genre {vocab.GENRES[c]}" for c in vocab.GENRE_CODES),
+                     *(f"statut {vocab.STATUTS_SOCIAUX[c]}" for c in vocab.STATUT_CODES),
+                     "thematiques", "materiel", "invitations", "visite", "note"])
     n = 0
     for interaction, stop, tour, user in reports.interaction_rows(session, first, last):
         at = paris(interaction.at)
         writer.writerow([
             interaction.record_uuid, at.date().isoformat(), at.strftime("%H:%M:%S"),
             "formulaire" if interaction.source == "form" else "+1", tour.date.isoformat(), tour.vehicle,
-            stop.name, stop.site, stop.address, stop.quartier, user.name,
-            *(getattr(interaction, f"age_{code}") for code in vocab.AGE_BAND_CODES), interaction.age_unknown,
-            interaction.people, _labels(interaction.topics, vocab.TOPICS),
-            _labels(interaction.equipment, vocab.EQUIPMENT), _labels(interaction.invitations, vocab.INVITATIONS),
+            stop.name, stop.site, stop.address, stop.quartier, stop.commune, user.name,
+            "coop" if interaction.age_scheme == vocab.SCHEME_COOP else "ancien",
+            *(getattr(interaction, age_column(code)) for code in vocab.TRANCHES_AGE),
+            *(getattr(interaction, age_column(code)) for code in vocab.V1_AGE_BANDS), interaction.people,
+            *(getattr(interaction, f"genre_{code}") for code in vocab.GENRE_CODES),
+            *(getattr(interaction, f"statut_{code}") for code in vocab.STATUT_CODES),
+            _labels(interaction.topics, vocab.TOPICS), _labels(interaction.equipment, vocab.EQUIPMENT),
+            "; ".join(vocab.INVITATIONS.get(c, c) for c in interaction.invitations.split()),
             vocab.VISITS.get(interaction.visit, interaction.visit), interaction.note,
         ])
         n += 1
     return n
 
 
-CRA_ACTIVITY = "Atelier collectif – médiation numérique mobile (Dynamobile)"
+# The Coop's collective-CRA block, in the order of the issue and the Coop's form; label columns
+# follow their code columns. Then Dynamobile's extras.
+COOP_COLUMNS = (
+    "type", "type_libelle", "date", "duree", "type_lieu", "type_lieu_libelle",
+    "lieu_commune", "lieu_code_postal", "lieu_code_insee", "materiel", "materiel_libelles",
+    "thematiques", "thematiques_libelles", "titre_atelier", "niveau", "niveau_libelle",
+    "participants_total", "deja_accompagnes",
+    *(f"genre_{code}" for code in vocab.GENRES),
+    *(f"tranche_age_{code}" for code in vocab.TRANCHES_AGE),
+    *(f"statut_social_{code}" for code in vocab.STATUTS_SOCIAUX),
+)
+V1_UNSPLIT = tuple(code for code, term in vocab.V1_AGE_BANDS.items() if not term.coop)
+EXTRA_COLUMNS = (
+    "heure_debut", "lieu", "adresse", "quartier", "invitations", "agents", "thematiques_hors_coop",
+    "ancien_formulaire", *(f"ancien_{code}" for code in V1_UNSPLIT), "remarque",
+)
 
 
-def write_cra_csv(session: Session, out: TextIO, *, first: dt.date | None = None, last: dt.date | None = None) -> int:
-    """One CRA row per stop with activity: type, date, duration, place, equipment, topics, ages."""
-    rows = reports.interaction_rows(session, first, last)
-    by_stop: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_stop[row[1].id].append(row)
-    if by_stop:
-        dates = [row[2].date for row in rows]
-        times = {t.stop.id: t for t in reports.stop_times(session, min(dates), max(dates))}
-    else:
-        times = {}
+def _remark(cra: coop.CollectiveCra) -> str:
+    if not cra.v1_rows:
+        return ""
+    bands = " / ".join(vocab.V1_AGE_BANDS[code].label for code in V1_UNSPLIT)
+    unsplit = sum(cra.v1_unsplit.values())
+    return (f"Ancien formulaire (tranches 0–11, 12–17, 18–25, 26–59, 60+) : {unsplit} personne(s) en {bands} "
+            "ne se répartissent pas dans les tranches de la Coop et sont comptées « Non communiqué ».")
+
+
+def coop_row(cra: coop.CollectiveCra) -> list:
+    """One collective CRA as a row of `COOP_COLUMNS` then `EXTRA_COLUMNS`."""
+    unsplit = cra.v1_unsplit or {}
+    return [
+        cra.type, vocab.TYPES_ACTIVITE[cra.type], cra.date.isoformat(), cra.duree_min,
+        cra.type_lieu, vocab.TYPES_LIEU[cra.type_lieu],
+        cra.stop.commune, cra.stop.postcode, cra.stop.insee,
+        ", ".join(cra.materiel), ", ".join(vocab.MATERIEL[c] for c in cra.materiel),
+        ", ".join(cra.thematiques), ", ".join(vocab.THEMATIQUES[c] for c in cra.thematiques),
+        cra.titre_atelier, cra.niveau or "", vocab.NIVEAUX.get(cra.niveau or "", ""),
+        cra.total, cra.deja_accompagnes,
+        *(cra.genres[code] for code in vocab.GENRES),
+        *(cra.tranches_age[code] for code in vocab.TRANCHES_AGE),
+        *(cra.statuts[code] for code in vocab.STATUTS_SOCIAUX),
+        paris(cra.started).strftime("%H:%M"), cra.stop.name, cra.stop.address, cra.stop.quartier,
+        ", ".join(vocab.INVITATIONS[c] for c in cra.invitations), ", ".join(cra.agents),
+        ", ".join(cra.outside_coop), "oui" if cra.v1_rows else "non",
+        *(unsplit.get(code, 0) for code in V1_UNSPLIT), _remark(cra),
+    ]
+
+
+def describe(cra: coop.CollectiveCra) -> str:
+    return f"{cra.date:%d/%m/%Y} {cra.stop.name} ({', '.join(cra.missing)})"
+
+
+def write_coop_csv(session: Session, out: TextIO, *, first: dt.date | None = None,
+                   last: dt.date | None = None) -> ExportResult:
+    """One collective CRA per stop with activity; stops the Coop would refuse are left out and named."""
+    cras = coop.collective_cras(session, first, last)
     writer = _writer(out)
-    bands = [f"tranche {label}" for _, label in vocab.AGE_BANDS]
-    writer.writerow(["type_activite", "date", "heure_debut", "duree_min", "lieu", "adresse", "quartier",
-                     "materiel", "thematiques", "participants", *bands, "tranche non precisee",
-                     "premieres_visites", "invitations", "agents"])
-    n = 0
-    for stop_id, group in sorted(by_stop.items(), key=lambda item: (item[1][0][2].date, item[1][0][1].start)):
-        stop, tour = group[0][1], group[0][2]
-        interactions = [row[0] for row in group]
-        stop_time = times.get(stop_id)
-        started = stop_time.checkin if stop_time and stop_time.checkin else stop.start
-        duration = stop_time.duration_min if stop_time else round((stop.end - stop.start).total_seconds() / 60)
-        equipment = sorted({vocab.CRA_EQUIPMENT.get(c, "Autre matériel") for i in interactions for c in i.equipment.split()})
-        topics = sorted({vocab.CRA_TOPICS.get(c, "Autre") for i in interactions for c in i.topics.split()})
-        invitations = sorted({vocab.INVITATIONS.get(c, c) for i in interactions for c in i.invitations.split()})
-        writer.writerow([
-            CRA_ACTIVITY, tour.date.isoformat(), paris(started).strftime("%H:%M"), duration, stop.name, stop.address,
-            stop.quartier, "; ".join(equipment) or "Pas de matériel", "; ".join(topics),
-            sum(i.people for i in interactions),
-            *(sum(getattr(i, f"age_{code}") for i in interactions) for code in vocab.AGE_BAND_CODES),
-            sum(i.age_unknown for i in interactions),
-            sum(i.people for i in interactions if i.visit == "first"), "; ".join(invitations),
-            "; ".join(sorted({row[3].name for row in group})),
-        ])
-        n += 1
-    return n
+    writer.writerow([*COOP_COLUMNS, *EXTRA_COLUMNS])
+    ready = [cra for cra in cras if not cra.missing]
+    for cra in ready:
+        writer.writerow(coop_row(cra))
+    return ExportResult(len(ready), tuple(describe(cra) for cra in cras if cra.missing))
 
 
 def write_export(session: Session, out: TextIO, *, fmt: str, first: dt.date | None = None,
-                 last: dt.date | None = None) -> int:
+                 last: dt.date | None = None) -> ExportResult:
+    fmt = ALIASES.get(fmt, fmt)
     if fmt == "csv":
-        return write_interactions_csv(session, out, first=first, last=last)
-    if fmt == "cra":
-        return write_cra_csv(session, out, first=first, last=last)
+        return ExportResult(write_interactions_csv(session, out, first=first, last=last))
+    if fmt == "coop":
+        return write_coop_csv(session, out, first=first, last=last)
     raise InputError(f"format inconnu « {fmt} » (attendu : {', '.join(FORMATS)})")

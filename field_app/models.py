@@ -13,6 +13,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from . import vocab
+
 
 class UTCDateTime(TypeDecorator):
     """An aware datetime stored as naive UTC."""
@@ -104,6 +106,10 @@ class Stop(Base):
     kind: Mapped[str] = mapped_column(String(80), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     quartier: Mapped[str] = mapped_column(String(120), default="")
+    # The commune, from the scenario's sites (migration 0002 gave older stops Chambéry's).
+    insee: Mapped[str] = mapped_column(String(5), default="73065", server_default="73065")
+    postcode: Mapped[str] = mapped_column(String(5), default="73000", server_default="73000")
+    commune: Mapped[str] = mapped_column(String(120), default="Chambéry", server_default="Chambéry")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     arrive: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -114,6 +120,10 @@ class Stop(Base):
     edited: Mapped[bool] = mapped_column(Boolean, default=False)  # times changed by a coordinator
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     in_plan: Mapped[bool] = mapped_column(Boolean, default=True)  # False: dropped by a later import
+    # What a coordinator adds to the stop's collective CRA: Coop thématique codes (space-separated)
+    # and workshop level (vocab.NIVEAUX, "" if not given). Re-imports keep them.
+    cra_thematiques: Mapped[str] = mapped_column(String(600), default="", server_default="")
+    cra_niveau: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     tour: Mapped[Tour] = relationship(back_populates="stops")
 
@@ -160,12 +170,31 @@ class Interaction(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     source: Mapped[str] = mapped_column(String(10))  # form | tally
+    # Which age bands the row counts in: "v1" the first form's (rows from before migration 0002
+    # included; never rewritten), "coop" the Coop's. See vocab.SCHEME_*.
+    age_scheme: Mapped[str] = mapped_column(String(8), server_default="v1")
+    # The first form's bands.
     age_0_11: Mapped[int] = mapped_column(Integer, default=0)
     age_12_17: Mapped[int] = mapped_column(Integer, default=0)
     age_18_25: Mapped[int] = mapped_column(Integer, default=0)
     age_26_59: Mapped[int] = mapped_column(Integer, default=0)
     age_60_plus: Mapped[int] = mapped_column(Integer, default=0)
+    # The Coop's bands (vocab.TRANCHES_AGE); its « non communiqué » is ``age_unknown``.
+    age_moins_de_douze: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_douze_dix_huit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_dix_huit_vingt_quatre: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_vingt_cinq_trente_neuf: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_quarante_cinquante_neuf: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_soixante_soixante_neuf: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_soixante_dix_plus: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     age_unknown: Mapped[int] = mapped_column(Integer, default=0)
+    # Optional counts (Coop form only); whoever is not counted is « non communiqué ».
+    genre_feminin: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    genre_masculin: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    statut_scolarise: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    statut_sans_emploi: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    statut_en_emploi: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    statut_retraite: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Multi-valued categories: space-separated codes from vocab (codes contain no spaces).
     topics: Mapped[str] = mapped_column(String(300), default="")
     equipment: Mapped[str] = mapped_column(String(300), default="")
@@ -175,5 +204,12 @@ class Interaction(Base):
 
     @property
     def people(self) -> int:
-        return (self.age_0_11 + self.age_12_17 + self.age_18_25 + self.age_26_59
-                + self.age_60_plus + self.age_unknown)
+        return sum(getattr(self, column) for column in AGE_COLUMNS)
+
+
+def age_column(code: str) -> str:
+    """The `Interaction` column of an age band code (either form's)."""
+    return "age_unknown" if code == vocab.NON_COMMUNIQUE else f"age_{code}"
+
+
+AGE_COLUMNS = tuple(age_column(code) for code in (*vocab.V1_AGE_BANDS, *vocab.TRANCHES_AGE))

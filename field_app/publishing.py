@@ -110,6 +110,7 @@ def import_plan(session: Session, plan: Plan) -> ImportSummary:
             stop.in_plan = True
             stop.name, stop.kind = planned_stop.name, planned_stop.kind
             stop.address, stop.quartier = planned_stop.address, planned_stop.quartier
+            stop.insee, stop.postcode, stop.commune = planned_stop.insee, planned_stop.postcode, planned_stop.commune
             stop.lat, stop.lon = planned_stop.lat, planned_stop.lon
             if not stop.edited:
                 stop.arrive, stop.setup_start = planned_stop.arrive, planned_stop.setup_start

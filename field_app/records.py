@@ -1,9 +1,11 @@
 """The sync contract: validate client records and apply each one exactly once.
 
-A record is ``{"uuid", "kind", "stop_id", "at", "data"}``. Its content (everything but the
-uuid, normalised) is hashed: the same uuid with the same content is accepted again without a
-new row (200), with other content it is refused (409). Each record runs in its own SAVEPOINT so
-one bad record never takes the others of its batch down.
+A record is ``{"uuid", "kind", "stop_id", "at", "data"}``; ``data.v`` is the version of the form
+that made it: 2 the Coop's, absent the first form, whose records phones may still hold and which
+are accepted and stored as they always were. Its content (everything but the uuid, normalised) is
+hashed: the same uuid with the same content is accepted again without a new row (200), with other
+content it is refused (409). Each record runs in its own SAVEPOINT so one bad record never takes
+the others of its batch down.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from dynamobile.errors import InputError
 
 from . import vocab
-from .models import Interaction, Record, Stop, StopEvent, TourAgent, User
+from .models import Interaction, Record, Stop, StopEvent, TourAgent, User, age_column
 
 log = logging.getLogger(__name__)
 
@@ -83,37 +85,103 @@ def _coordinate(raw, field: str, limit: float) -> float | None:
     return float(raw)
 
 
-def _interaction_data(data: dict) -> dict:
-    ages = data.get("ages") or {}
-    if not isinstance(ages, dict):
-        raise InputError("ages : objet attendu")
-    unknown = sorted(set(ages) - set(vocab.AGE_BAND_CODES))
+def _ages(raw, codes, field: str = "ages") -> dict[str, int]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(f"{field} : objet attendu")
+    unknown = sorted(set(raw) - set(codes))
     if unknown:
-        raise InputError(f"ages : tranche(s) inconnue(s) {', '.join(unknown)}")
-    counts = {band: _count(ages.get(band), f"ages.{band}") for band in vocab.AGE_BAND_CODES}
-    if sum(counts.values()) == 0:
-        raise InputError("ages : au moins une personne")
+        raise InputError(f"{field} : tranche(s) inconnue(s) {', '.join(unknown)}")
+    return {code: _count(raw.get(code), f"{field}.{code}") for code in codes}
+
+
+def _subcounts(raw, codes, field: str, total: int) -> dict[str, int]:
+    """Optional counts of some of the people (gender, social status): at most ``total``."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(f"{field} : objet attendu")
+    unknown = sorted(set(raw) - set(codes))
+    if unknown:
+        raise InputError(f"{field} : code(s) inconnu(s) {', '.join(unknown)}")
+    counts = {code: _count(raw.get(code), f"{field}.{code}") for code in codes}
+    if sum(counts.values()) > total:
+        raise InputError(f"{field} : plus de personnes ({sum(counts.values())}) que dans les tranches d'âge ({total})")
+    return counts
+
+
+def _common(data: dict) -> dict:
     visit = data.get("visit") or "unknown"
     if visit not in vocab.VISITS:
         raise InputError(f"visit : valeur inconnue {visit!r}")
     note = data.get("note") or ""
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise InputError(f"note : texte de {MAX_NOTE} caractères au plus")
+    return {"invitations": _codes(data.get("invitations"), vocab.INVITATIONS, "invitations"),
+            "visit": visit, "note": note.strip()}
+
+
+def _interaction_v1(data: dict) -> dict:
+    """The first form's record; its normal form must never change (it is hashed, see module doc)."""
+    counts = _ages(data.get("ages") or {}, tuple(vocab.V1_AGE_BANDS))
+    if sum(counts.values()) == 0:
+        raise InputError("ages : au moins une personne")
+    common = _common(data)
     return {
         "ages": counts,
-        "topics": _codes(data.get("topics"), vocab.TOPICS, "topics"),
-        "equipment": _codes(data.get("equipment"), vocab.EQUIPMENT, "equipment"),
-        "invitations": _codes(data.get("invitations"), vocab.INVITATIONS, "invitations"),
-        "visit": visit,
-        "note": note.strip(),
+        "topics": _codes(data.get("topics"), vocab.V1_TOPIC_CODES, "topics"),
+        "equipment": _codes(data.get("equipment"), vocab.V1_EQUIPMENT_CODES, "equipment"),
+        "invitations": common["invitations"],
+        "visit": common["visit"],
+        "note": common["note"],
     }
+
+
+def _interaction_v2(data: dict) -> dict:
+    """The Coop form's record: its age bands, gender and social-status counts, thématiques."""
+    counts = _ages(data.get("ages"), vocab.AGE_BAND_CODES)
+    total = sum(counts.values())
+    if total == 0:
+        raise InputError("ages : au moins une personne")
+    topics = _codes(data.get("topics"), vocab.THEMATIQUES, "topics")
+    if not vocab.administrative_allowed(topics):
+        raise InputError(f"topics : {vocab.ADMINISTRATIVE_RULE}")
+    equipment = _codes(data.get("equipment"), vocab.offered(vocab.EQUIPMENT), "equipment")
+    if vocab.MATERIEL_NONE in equipment and len(equipment) > 1:
+        raise InputError(f"equipment : « {vocab.MATERIEL[vocab.MATERIEL_NONE]} » avec un autre matériel")
+    return {
+        "v": vocab.FORM_V2,
+        "ages": counts,
+        "genres": _subcounts(data.get("genres"), vocab.GENRE_CODES, "genres", total),
+        "statuts": _subcounts(data.get("statuts"), vocab.STATUT_CODES, "statuts", total),
+        "topics": topics,
+        "equipment": equipment,
+        **_common(data),
+    }
+
+
+def _form_version(data: dict) -> int:
+    version = data.get("v", vocab.FORM_V1)
+    if version not in (vocab.FORM_V1, vocab.FORM_V2) or isinstance(version, bool):
+        raise InputError(f"v : version de formulaire inconnue {version!r}")
+    return version
+
+
+def _interaction_data(data: dict) -> dict:
+    return _interaction_v2(data) if _form_version(data) == vocab.FORM_V2 else _interaction_v1(data)
 
 
 def _tally_data(data: dict) -> dict:
     band = data.get("band")
-    if band is not None and band not in vocab.AGE_BAND_CODES:
+    if _form_version(data) == vocab.FORM_V1:
+        if band is not None and band not in vocab.V1_AGE_BANDS:
+            raise InputError(f"band : tranche inconnue {band!r}")
+        return {"band": band}
+    band = vocab.NON_COMMUNIQUE if band is None else band
+    if band not in vocab.TRANCHES_AGE:
         raise InputError(f"band : tranche inconnue {band!r}")
-    return {"band": band}
+    return {"v": vocab.FORM_V2, "band": band}
 
 
 def _check_data(data: dict) -> dict:
@@ -162,13 +230,16 @@ def _rows(record: ParsedRecord, user: User) -> list:
     d = record.data
     if record.kind in ("checkin", "checkout"):
         return [StopEvent(kind=record.kind, lat=d["lat"], lon=d["lon"], accuracy_m=d["accuracy_m"], **common)]
+    scheme = vocab.SCHEME_COOP if d.get("v") == vocab.FORM_V2 else vocab.SCHEME_V1
     if record.kind == "tally":
-        ages = {f"age_{d['band']}": 1} if d["band"] else {"age_unknown": 1}
-        return [Interaction(source="tally", **ages, **common)]
-    ages = {f"age_{band}": n for band, n in d["ages"].items()}
-    return [Interaction(source="form", topics=" ".join(d["topics"]), equipment=" ".join(d["equipment"]),
-                        invitations=" ".join(d["invitations"]), visit=d["visit"], note=d["note"],
-                        **ages, **common)]
+        ages = {age_column(d["band"]): 1} if d["band"] else {"age_unknown": 1}
+        return [Interaction(source="tally", age_scheme=scheme, **ages, **common)]
+    ages = {age_column(band): n for band, n in d["ages"].items()}
+    counts = {f"genre_{code}": n for code, n in d.get("genres", {}).items()}
+    counts |= {f"statut_{code}": n for code, n in d.get("statuts", {}).items()}
+    return [Interaction(source="form", age_scheme=scheme, topics=" ".join(d["topics"]),
+                        equipment=" ".join(d["equipment"]), invitations=" ".join(d["invitations"]),
+                        visit=d["visit"], note=d["note"], **ages, **counts, **common)]
 
 
 def _compare(existing: Record, digest: str, user: User) -> RecordResult:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import vocab
-from .models import Interaction, Stop, StopEvent, Tour, User
+from .models import Interaction, Stop, StopEvent, Tour, User, age_column
 from .web import PARIS, paris
 
 
@@ -21,11 +21,14 @@ class Dashboard:
     people: int = 0
     encounters: int = 0
     first_visits: int = 0
+    returning: int = 0  # the Coop's « déjà accompagnés »
     stops_with_activity: int = 0
     by_week: list[tuple[str, int]] = field(default_factory=list)
     by_quartier: list[tuple[str, int]] = field(default_factory=list)
     by_site: list[tuple[str, int]] = field(default_factory=list)
     by_age: list[tuple[str, int]] = field(default_factory=list)
+    by_genre: list[tuple[str, int]] = field(default_factory=list)
+    by_statut: list[tuple[str, int]] = field(default_factory=list)
     topics: list[tuple[str, int]] = field(default_factory=list)
     equipment: list[tuple[str, int]] = field(default_factory=list)
     invitations: list[tuple[str, int]] = field(default_factory=list)
@@ -37,11 +40,15 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def interaction_rows(session: Session, first: dt.date | None = None, last: dt.date | None = None):
-    """(Interaction, Stop, Tour, User) rows, oldest first, optionally between two Paris dates."""
+def interaction_rows(session: Session, first: dt.date | None = None, last: dt.date | None = None, *,
+                     tour_id: int | None = None):
+    """(Interaction, Stop, Tour, User) rows, oldest first, optionally between two Paris dates or of
+    one tour."""
     query = (select(Interaction, Stop, Tour, User)
              .join(Stop, Interaction.stop_id == Stop.id).join(Tour, Stop.tour_id == Tour.id)
              .join(User, Interaction.user_id == User.id).order_by(Interaction.at, Interaction.id))
+    if tour_id is not None:
+        query = query.where(Stop.tour_id == tour_id)
     if first is not None and last is not None:
         start, end = _bounds(first, last)
         query = query.where(Interaction.at >= start, Interaction.at < end)
@@ -56,12 +63,40 @@ def _labelled(counter: Counter, labels: dict) -> list[tuple[str, int]]:
     return [(labels.get(code, code), n) for code, n in counter.most_common() if n]
 
 
+def _count_ages(ages: Counter, interaction: Interaction) -> None:
+    """Coop bands; the first form's bands inside one Coop band go there, the others apart."""
+    if interaction.age_scheme == vocab.SCHEME_COOP:
+        for code in vocab.TRANCHES_AGE:
+            ages[code] += getattr(interaction, age_column(code))
+        return
+    for code, term in vocab.V1_AGE_BANDS.items():
+        ages[term.coop or code] += getattr(interaction, age_column(code))
+    ages[vocab.NON_COMMUNIQUE] += interaction.age_unknown
+
+
+def _age_bars(ages: Counter) -> list[tuple[str, int]]:
+    bars = [(label, ages[code]) for code, label in vocab.TRANCHES_AGE.items() if code != vocab.NON_COMMUNIQUE]
+    bars += [(f"{term.label} (ancien formulaire)", ages[code])
+             for code, term in vocab.V1_AGE_BANDS.items() if not term.coop and ages[code]]
+    if ages[vocab.NON_COMMUNIQUE]:
+        bars.append((vocab.TRANCHES_AGE[vocab.NON_COMMUNIQUE], ages[vocab.NON_COMMUNIQUE]))
+    return bars
+
+
+def _topic_label(code: str) -> str:
+    """Topics by Coop thématique, so both forms' records add up."""
+    term = vocab.TOPICS.get(code)
+    return vocab.THEMATIQUES[term.coop] if term and term.coop else vocab.label(vocab.TOPICS, code)
+
+
 def dashboard(session: Session, first: dt.date, last: dt.date) -> Dashboard:
     board = Dashboard(first, last)
     weeks: Counter = Counter()
     quartiers: Counter = Counter()
     sites: Counter = Counter()
     ages: Counter = Counter()
+    genres: Counter = Counter()
+    statuts: Counter = Counter()
     topics: Counter = Counter()
     equipment: Counter = Counter()
     invitations: Counter = Counter()
@@ -71,26 +106,29 @@ def dashboard(session: Session, first: dt.date, last: dt.date) -> Dashboard:
         board.people += people
         board.encounters += interaction.source == "form"
         board.first_visits += people if interaction.visit == "first" else 0
+        board.returning += people if interaction.visit == "returning" else 0
         stops.add(stop.id)
         year, week, _ = paris(interaction.at).isocalendar()
         weeks[f"{year}-S{week:02d}"] += people
         quartiers[stop.quartier or "(non renseigné)"] += people
         sites[stop.name] += people
-        for code, _label in vocab.AGE_BANDS:
-            ages[code] += getattr(interaction, f"age_{code}")
-        ages["unknown"] += interaction.age_unknown
-        topics.update(_codes(interaction.topics))
-        equipment.update(_codes(interaction.equipment))
+        _count_ages(ages, interaction)
+        for code in vocab.GENRE_CODES:
+            genres[vocab.GENRES[code]] += getattr(interaction, f"genre_{code}")
+        for code in vocab.STATUT_CODES:
+            statuts[vocab.STATUTS_SOCIAUX[code]] += getattr(interaction, f"statut_{code}")
+        topics.update(_topic_label(code) for code in _codes(interaction.topics))
+        equipment.update(vocab.label(vocab.EQUIPMENT, code) for code in _codes(interaction.equipment))
         invitations.update(_codes(interaction.invitations))
     board.stops_with_activity = len(stops)
     board.by_week = sorted(weeks.items())
     board.by_quartier = quartiers.most_common()
     board.by_site = sites.most_common(12)
-    board.by_age = [(label, ages[code]) for code, label in vocab.AGE_BANDS]
-    if ages["unknown"]:
-        board.by_age.append(("Non précisé", ages["unknown"]))
-    board.topics = _labelled(topics, vocab.TOPICS)
-    board.equipment = _labelled(equipment, vocab.EQUIPMENT)
+    board.by_age = _age_bars(ages)
+    board.by_genre = [(label, n) for label, n in genres.most_common() if n]
+    board.by_statut = [(label, n) for label, n in statuts.most_common() if n]
+    board.topics = [(label, n) for label, n in topics.most_common() if n]
+    board.equipment = [(label, n) for label, n in equipment.most_common() if n]
     board.invitations = _labelled(invitations, vocab.INVITATIONS)
     return board
 

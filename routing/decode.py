@@ -104,6 +104,7 @@ def decode_tours(
                 arrive=at(arrive), setup_start=at(setup_start), start=at(start), end=at(end),
                 leave=at(end + v.packup_min * 60), drive_s=int(exact[prev, node]), distance_m=int(d[prev, node]),
                 address=site.address, quartier=site.quartier, priority=site.priority, path=path, geometry=geometry,
+                insee=site.insee, postcode=site.postcode, commune=site.commune,
             ))
             prev, leave = node, end + v.packup_min * 60
         back = int(m[prev, 0])

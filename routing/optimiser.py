@@ -272,5 +272,8 @@ def _search_parameters(params: SolveParams, worker: int, time_limit_s: float, pr
     search.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     if params.solution_limit:
         search.solution_limit = params.solution_limit
+        # Repeatable runs: no sub-search may be cut by the clock either (LNS moves are, by
+        # default after 100 ms, which depends on the machine's load).
+        search.lns_time_limit.FromSeconds(max(1, int(time_limit_s)))
     search.log_search = params.log_search
     return search

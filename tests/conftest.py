@@ -28,3 +28,15 @@ def chambery_osm() -> Path:
     if not CHAMBERY_OSM.exists():
         pytest.skip("../shared/data is not beside the checkout")
     return CHAMBERY_OSM
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With ``CI`` set (as `.ci/run` does), a skipped test is a failure: the shared data, chromium
+    and PostgreSQL are there in CI, so a skip would mean a check silently not made."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which must run every test: {reason}"

@@ -192,37 +192,59 @@
     });
   }
 
-  // Interaction form
-  const panel = $("#panel"), form = $("#interaction-form");
+  // Interaction form (the Coop's collective-CRA data: form version 2)
+  const panel = $("#panel"), form = $("#interaction-form"), adminTopics = $("#admin-topics");
+  const AIDE = "aide_aux_demarches_administratives", NONE = "aucun";
   let formStop = null;
   function openForm(card) {
     formStop = parseInt(card.dataset.stop, 10);
     form.reset();
-    $$("output[data-out]", form).forEach((o) => { o.value = "0"; o.textContent = "0"; });
+    $$("output[data-group]", form).forEach((o) => { o.value = "0"; o.textContent = "0"; });
+    adminTopics.hidden = true;
     $("#form-stop").textContent = card.dataset.name;
     panel.hidden = false;
     window.scrollTo(0, 0);
   }
   function closeForm() { panel.hidden = true; formStop = null; }
+  const counts = (group) => {
+    const out = {};
+    $$(`output[data-group="${group}"]`, form).forEach((o) => { out[o.dataset.code] = parseInt(o.textContent, 10) || 0; });
+    return out;
+  };
+  const sum = (obj) => Object.values(obj).reduce((a, b) => a + b, 0);
 
   form.addEventListener("click", (ev) => {
     const btn = ev.target.closest("[data-step]");
     if (!btn) return;
-    const out = $(`output[data-out="${btn.dataset.band}"]`, form);
+    const out = $(`output[data-group="${btn.dataset.group}"][data-code="${btn.dataset.code}"]`, form);
     const value = Math.max(0, Math.min(500, parseInt(out.textContent, 10) + parseInt(btn.dataset.step, 10)));
     out.value = String(value); out.textContent = String(value);
+  });
+  form.addEventListener("change", (ev) => {
+    const input = ev.target;
+    if (input.name === "topics" && input.value === AIDE) {
+      adminTopics.hidden = !input.checked;  // the Coop allows its sub-themes only with this one
+      if (!input.checked) $$("input", adminTopics).forEach((i) => { i.checked = false; });
+    }
+    if (input.name === "equipment" && input.checked) {  // « Pas de matériel » excludes the others
+      $$('input[name="equipment"]:checked', form).forEach((i) => {
+        if (i !== input && (i.value === NONE || input.value === NONE)) i.checked = false;
+      });
+    }
   });
   $("#form-cancel").addEventListener("click", closeForm);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const ages = {};
-    let total = 0;
-    $$("output[data-out]", form).forEach((o) => { const n = parseInt(o.textContent, 10) || 0; ages[o.dataset.out] = n; total += n; });
+    const ages = counts("ages"), genres = counts("genres"), statuts = counts("statuts");
+    const total = sum(ages);
     if (!total) { toast("Indiquez au moins une personne."); return; }
+    if (sum(genres) > total || sum(statuts) > total) {
+      toast("Genre ou statut : plus de personnes que dans les tranches d'âge."); return;
+    }
     const checked = (name) => $$(`input[name="${name}"]:checked`, form).map((i) => i.value);
-    const data = { ages: ages, topics: checked("topics"), equipment: checked("equipment"),
-                   invitations: checked("invitations"), visit: checked("visit")[0] || "unknown",
-                   note: form.elements.note.value.trim().slice(0, 280) };
+    const data = { v: 2, ages: ages, genres: genres, statuts: statuts, topics: checked("topics"),
+                   equipment: checked("equipment"), invitations: checked("invitations"),
+                   visit: checked("visit")[0] || "unknown", note: form.elements.note.value.trim().slice(0, 280) };
     const stop = formStop;
     closeForm();
     await enqueue("interaction", stop, data);
@@ -239,7 +261,7 @@
     btn.disabled = true;
     try {
       if (act === "tally") {
-        await enqueue("tally", stopId, { band: btn.dataset.band });
+        await enqueue("tally", stopId, { v: 2, band: btn.dataset.band });
         if (navigator.vibrate) navigator.vibrate(30);
         toast("+1 " + btn.querySelector("small").textContent);
       } else {

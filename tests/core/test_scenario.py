@@ -179,3 +179,33 @@ def test_lunch_outside_the_shift_is_an_input_error(tmp_path, chambery_osm, lunch
     with pytest.raises(InputError) as info:
         load_scenario(path)
     assert info.value.problems == [f"{path} [[vehicles]] n°1 (v) : champ lunch : {expected}"]
+
+
+COMMUNE_HEADER = HEADER.rstrip("\n") + ",insee,postcode,commune\n"
+
+
+def test_site_commune_defaults_to_chambery_and_may_be_a_neighbour(tmp_path):
+    rows = (
+        'a,Place A,forecourt,45.566,5.92,60,sat 08:00-10:00,1,,,,,,\n'
+        'b,Place B,forecourt,45.566,5.92,60,sat 08:00-10:00,1,,,,73065,,\n'
+        # La Motte-Servolex: INSEE 73179, postcode 73290 (fr.wikipedia.org/wiki/La_Motte-Servolex)
+        'c,Place C,forecourt,45.596,5.878,60,sat 08:00-10:00,1,,,,73179,73290,La Motte-Servolex\n'
+    )
+    a, b, c = load_sites(write(tmp_path, COMMUNE_HEADER + rows))
+    assert (a.insee, a.postcode, a.commune) == ("73065", "73000", "Chambéry")
+    assert (b.insee, b.postcode, b.commune) == ("73065", "73000", "Chambéry")
+    assert (c.insee, c.postcode, c.commune) == ("73179", "73290", "La Motte-Servolex")
+    (plain,) = load_sites(write(tmp_path, HEADER + GOOD, "plain.csv"))  # no commune columns at all
+    assert plain.insee == "73065"
+
+
+@pytest.mark.parametrize("cells, expected", [
+    ("7306,,", "champ insee : code INSEE de 5 caractères attendu (lu « 7306 »)"),
+    ("73179,,", "champs postcode et commune : requis quand insee n'est pas 73065 (Chambéry)"),
+    ("73179,7329,La Motte-Servolex", "champ postcode : code postal de 5 chiffres attendu (lu « 7329 »)"),
+    (",73000,", "champ insee : vide alors que postcode ou commune est rempli"),
+])
+def test_bad_commune_is_named(tmp_path, cells, expected):
+    path = write(tmp_path, COMMUNE_HEADER + f'b,B,market,45.5,5.9,60,sat 08:00-10:00,1,,,,{cells}\n')
+    (problem,) = problems_of(path)
+    assert "ligne 2 (b)" in problem and expected in problem

@@ -32,6 +32,10 @@ def _postgres_url() -> str:
 
 
 def _reset_postgres(url: str) -> None:
+    """Drop and recreate the schema: only on a database whose name says it is for tests."""
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    if not name.endswith("_test"):
+        raise pytest.UsageError(f"DATABASE_URL names « {name} »: the tests drop its schema, so it must end in _test")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -150,3 +154,18 @@ def interaction(stop_id: int, **overrides) -> dict:
     }
     record.update(overrides)
     return record
+
+
+def coop_interaction(stop_id: int, at: str = "2025-06-02T09:15:00.000Z", **data) -> dict:
+    """A record of the current form (``v`` 2: the Coop's age bands, gender, status, thématiques)."""
+    body = {"v": 2, "ages": {"vingt_cinq_trente_neuf": 2, "soixante_dix_plus": 1},
+            "genres": {"feminin": 2, "masculin": 1}, "statuts": {"en_emploi": 2, "retraite": 1},
+            "topics": ["aide_aux_demarches_administratives", "logement"], "equipment": ["telephone"],
+            "invitations": ["permanence_demarches"], "visit": "returning", "note": ""}
+    body.update(data)
+    return {"uuid": str(uuid.uuid4()), "kind": "interaction", "stop_id": stop_id, "at": at, "data": body}
+
+
+def tally(stop_id: int, band: str | None, *, v: int | None = 2, at: str = "2025-06-02T10:05:00Z") -> dict:
+    data = {"band": band} if v is None else {"v": v, "band": band}
+    return {"uuid": str(uuid.uuid4()), "kind": "tally", "stop_id": stop_id, "at": at, "data": data}

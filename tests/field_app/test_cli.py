@@ -11,7 +11,7 @@ from dynamobile.plan import plan_to_dict
 from field_app.db import new_session
 from field_app.models import Tour, User
 
-from .conftest import interaction, stop_ids
+from .conftest import coop_interaction, interaction, stop_ids, tally
 from .planning import make_plan
 
 
@@ -70,10 +70,26 @@ def test_export_interactions(app, auth, cli, tmp_path):
     result = cli("export", "interactions", "--format", "csv", "--out", str(out))
     assert result.exit_code == 0 and "1 ligne(s)" in result.output
     assert "Les Halles" in out.read_text(encoding="utf-8-sig")
-    result = cli("export", "interactions", "--format", "cra")
-    assert result.exit_code == 0 and "type_activite" in result.output
+    result = cli("export", "interactions", "--format", "coop")
+    assert result.exit_code == 0 and result.stdout.lstrip("\ufeff").startswith("type;type_libelle;date;duree;")
+    assert result.stderr == ""
+    result = cli("export", "interactions", "--format", "cra")  # the former name: same sheet, with a warning
+    assert result.exit_code == 0 and result.stdout.lstrip("\ufeff").startswith("type;type_libelle;")
+    assert "ancien nom de --format coop" in result.stderr
     result = cli("export", "interactions", "--out", str(tmp_path / "missing" / "x.csv"))
     assert result.exit_code == 2 and "écriture impossible" in result.output
+
+
+def test_coop_export_names_the_stops_left_out(app, auth, cli, tmp_path):
+    auth.login("alice")
+    halles, curial, _ = stop_ids(app, "van-1")
+    auth.sync([coop_interaction(halles), tally(curial, "douze_dix_huit")])
+    out = tmp_path / "coop.csv"
+    result = cli("export", "interactions", "--format", "coop", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 ligne(s) écrite(s)" in result.stdout
+    assert "1 arrêt(s) à compléter" in result.stderr and "Carré Curial (aucune thématique)" in result.stderr
+    assert "Les Halles" in out.read_text(encoding="utf-8-sig")
 
 
 def test_unreachable_database_is_one_line(cli, monkeypatch):

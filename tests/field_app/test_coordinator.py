@@ -54,23 +54,26 @@ def test_interactions_csv_download(app, client, auth):
     rows = _csv(response)
     assert len(rows) == 3
     first = rows[0]
-    assert first["lieu"] == "Les Halles" and first["total"] == "3" and first["18–25 ans"] == "2"
+    # First-form records keep their bands, labelled as such.
+    assert first["lieu"] == "Les Halles" and first["total"] == "3" and first["18–25 ans (ancien formulaire)"] == "2"
+    assert first["formulaire"] == "ancien" and first["18 - 24 ans"] == "0" and first["commune"] == "Chambéry"
     assert first["thematiques"] == "Démarches en ligne; Réalité virtuelle"
     assert first["heure"] == "11:15:00"  # Europe/Paris in June
-    assert rows[2]["source"] == "+1" and rows[2]["12–17 ans"] == "1"
+    assert rows[2]["source"] == "+1" and rows[2]["12–17 ans (ancien formulaire)"] == "1"
 
 
-def test_cra_export_one_row_per_stop(app, client, auth):
+def test_coop_export_one_row_per_stop(app, client, auth):
     _log_some(app, auth)
-    rows = _csv(client.get("/coord/export/cra.csv"))
-    assert len(rows) == 2
-    halles = next(r for r in rows if r["lieu"] == "Les Halles")
-    assert halles["participants"] == "7" and halles["tranche 0–11 ans"] == "3"
-    assert halles["premieres_visites"] == "3"
-    assert halles["materiel"] == "Autre matériel; Tablette"
-    assert "Créer avec le numérique" in halles["thematiques"] and "Démarches en ligne" in halles["thematiques"]
-    assert halles["duree_min"] == "120"  # check-in to check-out
-    assert halles["type_activite"].startswith("Atelier collectif")
+    rows = _csv(client.get("/coord/export/coop.csv"))
+    assert len(rows) == 1  # Carré Curial has only a +1: no thématique, left out until completed
+    halles = rows[0]
+    assert halles["lieu"] == "Les Halles" and halles["type"] == "collectif" and halles["type_lieu"] == "autre"
+    assert halles["participants_total"] == "7" and halles["tranche_age_moins_de_douze"] == "3"
+    assert halles["deja_accompagnes"] == "4"  # the returning group of 4 (the first form's « Déjà venu·e »)
+    assert halles["materiel"] == "tablette, autre" and halles["materiel_libelles"] == "Tablette, Autre"
+    assert halles["thematiques"] == "creer_avec_le_numerique, culture_numerique, aide_aux_demarches_administratives"
+    assert halles["duree"] == "120"  # check-in to check-out
+    assert halles["ancien_formulaire"] == "oui"
 
 
 def test_unknown_export_format_is_404(app, client, auth):
@@ -94,7 +97,8 @@ def test_agent_page_has_navigation_links(app, client, auth):
     page = client.get("/agent/").get_data(as_text=True)
     assert "geo:45.566000,5.920800?q=45.566000,5.920800(Les%20Halles)" in page
     assert "openstreetmap.org/?mlat=45.566000&amp;mlon=5.920800" in page
-    assert page.count('data-act="tally"') == 15  # five age bands on each of today's three stops
+    assert page.count('data-act="tally"') == 24  # the Coop's eight age bands on each of today's three stops
+    assert 'data-band="soixante_dix_plus"' in page and 'data-band="60_plus"' not in page
 
 
 def test_service_worker_is_served_with_versioned_assets(app, client):

@@ -130,15 +130,22 @@ def pending(page) -> int:
     return int(page.text_content("#pending"))
 
 
-def log_interaction(page, stop_index: int, ages: dict[str, int], topics: list[str]):
+def log_interaction(page, stop_index: int, ages: dict[str, int], topics: list[str], *,
+                    genres: dict[str, int] | None = None, statuts: dict[str, int] | None = None,
+                    equipment: list[str] = (), visit: str | None = None):
     card = page.locator("article.stop").nth(stop_index)
     card.locator("[data-act=interaction]").click()
     form = page.locator("#interaction-form")
-    for band, n in ages.items():
-        for _ in range(n):
-            form.locator(f"button[data-step='1'][data-band='{band}']").click()
+    for group, counts in (("ages", ages), ("genres", genres or {}), ("statuts", statuts or {})):
+        for code, n in counts.items():
+            for _ in range(n):
+                form.locator(f"button[data-step='1'][data-group={group}][data-code={code}]").click()
     for topic in topics:
         form.locator(f"input[name=topics][value={topic}] + span").click()
+    for code in equipment:
+        form.locator(f"input[name=equipment][value={code}] + span").click()
+    if visit:
+        form.locator(f"input[name=visit][value={visit}] + span").click()
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#panel", state="hidden")
 
@@ -153,10 +160,11 @@ def test_offline_records_reach_the_database_once(server, context):
     context.set_offline(True)
     page.wait_for_function("document.querySelector('#net').textContent === 'Hors ligne'")
     page.locator("article.stop").nth(0).locator("[data-act=checkin]").click()
-    log_interaction(page, 0, {"18_25": 2, "60_plus": 1}, ["demarches", "vr"])
-    log_interaction(page, 0, {"0_11": 3}, ["fablab"])
-    log_interaction(page, 1, {"26_59": 1}, [])
-    page.locator("article.stop").nth(1).locator("[data-act=tally][data-band='12_17']").click()
+    log_interaction(page, 0, {"dix_huit_vingt_quatre": 2, "soixante_dix_plus": 1},
+                    ["aide_aux_demarches_administratives", "culture_numerique"])
+    log_interaction(page, 0, {"moins_de_douze": 3}, ["creer_avec_le_numerique"])
+    log_interaction(page, 1, {"vingt_cinq_trente_neuf": 1}, [])
+    page.locator("article.stop").nth(1).locator("[data-act=tally][data-band='douze_dix_huit']").click()
     page.wait_for_function("document.querySelector('#pending').textContent === '5'")
     queued = {r["uuid"] for r in page.evaluate("window.dynamobile.queue()")}
     assert len(queued) == 5
@@ -189,7 +197,7 @@ def test_server_dies_during_sync_and_comes_back(server, context):
 
     context.set_offline(True)
     for i in range(5):
-        log_interaction(page, i % 3, {"26_59": i + 1}, ["emploi"])
+        log_interaction(page, i % 3, {"quarante_cinquante_neuf": i + 1}, ["insertion_professionnelle"])
     page.wait_for_function("document.querySelector('#pending').textContent === '5'")
     queued = {r["uuid"] for r in page.evaluate("window.dynamobile.queue()")}
 
@@ -207,7 +215,7 @@ def test_server_dies_during_sync_and_comes_back(server, context):
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=30_000)
     records = server.rows(Record)
     assert {r.uuid for r in records} == queued
-    assert sorted(i.age_26_59 for i in server.rows(Interaction)) == [1, 2, 3, 4, 5]
+    assert sorted(i.age_quarante_cinquante_neuf for i in server.rows(Interaction)) == [1, 2, 3, 4, 5]
 
 
 def test_export_of_the_waiting_queue(server, context, tmp_path):
@@ -216,7 +224,7 @@ def test_export_of_the_waiting_queue(server, context, tmp_path):
     login(page, server)
     wait_controlled(page)
     context.set_offline(True)
-    page.locator("article.stop").nth(0).locator("[data-act=tally][data-band='60_plus']").click()
+    page.locator("article.stop").nth(0).locator("[data-act=tally][data-band='soixante_soixante_neuf']").click()
     page.wait_for_function("document.querySelector('#pending').textContent === '1'")
     with page.expect_download() as info:
         page.click("#export")
@@ -228,6 +236,78 @@ def test_export_of_the_waiting_queue(server, context, tmp_path):
     assert dump["user"] == "alice" and dump["queue"][0]["kind"] == "tally"
     context.set_offline(False)
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=20_000)
+
+
+def test_coop_form_fields_and_a_first_form_record_still_queued(server, context):
+    """The Coop form's counters, sub-themes and equipment rule reach the database as given; a
+    record the first form queued before the upgrade syncs and is stored in its own bands."""
+    server.start()
+    page = context.new_page()
+    login(page, server)
+    wait_controlled(page)
+    context.set_offline(True)
+    page.wait_for_function("document.querySelector('#net').textContent === 'Hors ligne'")
+
+    card = page.locator("article.stop").nth(0)
+    card.locator("[data-act=interaction]").click()
+    form = page.locator("#interaction-form")
+    assert form.locator("#admin-topics").is_hidden()
+    form.locator("input[name=topics][value=aide_aux_demarches_administratives] + span").click()
+    assert form.locator("#admin-topics").is_visible()
+    form.locator("input[name=topics][value=logement] + span").click()
+    form.locator("input[name=equipment][value=aucun] + span").click()
+    form.locator("input[name=equipment][value=tablette] + span").click()  # unchecks « Pas de matériel »
+    assert not form.locator("input[name=equipment][value=aucun]").is_checked()
+    form.locator("#form-cancel").click()
+
+    log_interaction(page, 0, {"quarante_cinquante_neuf": 2, "soixante_soixante_neuf": 1},
+                    ["aide_aux_demarches_administratives", "logement"], genres={"feminin": 2, "masculin": 1},
+                    statuts={"en_emploi": 2, "retraite": 1}, equipment=["telephone", "casque_vr"], visit="returning")
+    # More genders than people: refused on the phone, nothing queued.
+    card.locator("[data-act=interaction]").click()
+    form.locator("button[data-step='1'][data-group=ages][data-code=moins_de_douze]").click()
+    for _ in range(2):
+        form.locator("button[data-step='1'][data-group=genres][data-code=feminin]").click()
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("document.querySelector('#toast').textContent.includes('plus de personnes')")
+    assert page.locator("#panel").is_visible()
+    form.locator("#form-cancel").click()
+    # Unticking « Aide aux démarches » drops its sub-themes.
+    log_interaction(page, 1, {"douze_dix_huit": 1}, ["aide_aux_demarches_administratives", "famille_scolarite",
+                                                     "aide_aux_demarches_administratives", "scolarite_et_numerique"])
+    page.wait_for_function("document.querySelector('#pending').textContent === '2'")
+    stop_id = int(page.locator("article.stop").nth(1).get_attribute("data-stop"))
+    old_uuid = page.evaluate("""(stopId) => new Promise((resolve, reject) => {
+        const req = indexedDB.open("dynamobile-field", 1);
+        req.onsuccess = () => {
+          const record = { uuid: "6f1c1a52-8f0e-4b8e-9d1a-0c5e3b9d2a11", kind: "interaction", stop_id: stopId,
+                           at: new Date().toISOString(), user: "alice", queued_at: Date.now(),
+                           data: { ages: { "0_11": 0, "12_17": 0, "18_25": 2, "26_59": 0, "60_plus": 0 },
+                                   topics: ["demarches"], equipment: ["smartphone"], invitations: [],
+                                   visit: "first", note: "" } };
+          const t = req.result.transaction("queue", "readwrite");
+          t.objectStore("queue").add(record);
+          t.oncomplete = () => resolve(record.uuid);
+          t.onerror = () => reject(t.error);
+        };
+        req.onerror = () => reject(req.error);
+      })""", stop_id)
+    context.set_offline(False)
+    page.evaluate("window.dynamobile.sync()")
+    page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=20_000)
+    assert page.text_content("#rejected") == "0"
+
+    rows = {(r.stop_id, r.age_scheme): r for r in server.rows(Interaction)}
+    assert len(rows) == 3
+    first = next(r for (s, scheme), r in rows.items() if scheme == "coop" and r.age_quarante_cinquante_neuf)
+    assert (first.age_quarante_cinquante_neuf, first.age_soixante_soixante_neuf, first.age_unknown) == (2, 1, 0)
+    assert (first.genre_feminin, first.genre_masculin, first.statut_en_emploi, first.statut_retraite) == (2, 1, 2, 1)
+    assert first.topics == "aide_aux_demarches_administratives logement" and first.visit == "returning"
+    assert first.equipment == "casque_vr telephone"
+    second = rows[(stop_id, "coop")]
+    assert second.topics == "scolarite_et_numerique"
+    old = rows[(stop_id, "v1")]
+    assert old.record_uuid == old_uuid and (old.age_18_25, old.topics, old.equipment) == (2, "demarches", "smartphone")
 
 
 def seed_history(server, weeks: int = 6) -> None:
@@ -259,11 +339,14 @@ def seed_history(server, weeks: int = 6) -> None:
                 batch.append({"uuid": str(uuid.uuid4()), "kind": "checkout", "stop_id": stop.id,
                               "at": (stop.end + late).isoformat(), "data": {}})
                 for k in range(rng.randint(2, 7)):
-                    ages = {rng.choice(["0_11", "12_17", "18_25", "26_59", "60_plus"]): rng.randint(1, 3)}
+                    n = rng.randint(1, 3)
+                    ages = {rng.choice(records.vocab.AGE_BAND_CODES[:-1]): n}
                     batch.append({"uuid": str(uuid.uuid4()), "kind": "interaction", "stop_id": stop.id,
                                   "at": (stop.start + dt.timedelta(minutes=10 * k + 5)).isoformat(),
-                                  "data": {"ages": ages, "topics": rng.sample(list(records.vocab.TOPICS), 2),
-                                           "equipment": rng.sample(list(records.vocab.EQUIPMENT), 1),
+                                  "data": {"v": 2, "ages": ages, "genres": {rng.choice(["feminin", "masculin"]): n},
+                                           "statuts": {rng.choice(records.vocab.STATUT_CODES): rng.randint(0, n)},
+                                           "topics": rng.sample(list(records.vocab.THEMATIQUES_NON_ADMINISTRATIVES), 2),
+                                           "equipment": rng.sample(["telephone", "tablette", "ordinateur", "casque_vr"], 1),
                                            "invitations": rng.sample(list(records.vocab.INVITATIONS), rng.randint(0, 2)),
                                            "visit": rng.choice(["first", "returning", "unknown"])}})
         results = [records.apply_record(session, alice, r) for r in batch]
@@ -280,7 +363,7 @@ def test_screenshots(server, context, tmp_path):
     login(page, server)
     wait_controlled(page)
     page.locator("article.stop").nth(0).locator("[data-act=checkin]").click()
-    log_interaction(page, 0, {"18_25": 2, "60_plus": 1}, ["demarches"])
+    log_interaction(page, 0, {"dix_huit_vingt_quatre": 2, "soixante_dix_plus": 1}, ["aide_aux_demarches_administratives"])
     page.wait_for_function("document.querySelector('#toast').textContent.includes('Rencontre')")
     page.wait_for_function("document.querySelector('#pending').textContent === '0'")
     page.wait_for_selector("#toast", state="hidden")

@@ -17,7 +17,7 @@ def test_migration_matches_models(app):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0001"
+    assert version == "0002"
 
 
 def test_upgrade_is_idempotent(app):
@@ -25,9 +25,13 @@ def test_upgrade_is_idempotent(app):
     assert "interactions" in inspect(engine_of(app)).get_table_names()
 
 
-def test_sqlite_runs_in_wal_mode(app):
-    if not app.config["DATABASE_URL"].startswith("sqlite"):
-        pytest.skip("SQLite only")
+def test_sqlite_runs_in_wal_mode(tmp_path, monkeypatch):
+    # SQLite's own settings: built on a SQLite file whatever DATABASE_URL the suite runs on.
+    from field_app import create_app
+
+    monkeypatch.setenv("DYNAMOBILE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite'}"})
     with engine_of(app).connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -130,3 +130,35 @@ def test_same_site_twice_in_a_tour(app):
         publishing.import_plan(session, make_plan(tours=[tour]))
         session.commit()
     assert counts(app) == (3, 7)
+
+
+def test_commune_goes_from_plan_to_stop_and_survives_reimport(app):
+    today = dt.datetime.now(PARIS).date()
+    # La Motte-Servolex: INSEE 73179, postcode 73290 (fr.wikipedia.org/wiki/La_Motte-Servolex)
+    neighbour = dataclasses.replace(make_stop("combes", today, 15), insee="73179", postcode="73290",
+                                    commune="La Motte-Servolex")
+    tour = make_tour("van-2", today, ["demangeat"])
+    plan = make_plan(tours=[dataclasses.replace(tour, stops=tour.stops + (neighbour,))])
+    # Through plan.json, as `dynamobile publish` reads it.
+    plan = publishing.parse_plan(json.dumps(plan_to_dict(plan)))
+    with new_session(app) as session:
+        publishing.import_plan(session, plan)
+        session.commit()
+        stops = {s.site: s for s in session.scalars(select(Stop).join(Tour).where(Tour.vehicle == "van-2"))}
+        assert (stops["combes"].insee, stops["combes"].postcode, stops["combes"].commune) == (
+            "73179", "73290", "La Motte-Servolex")
+        assert (stops["demangeat"].insee, stops["demangeat"].commune) == ("73065", "Chambéry")
+        stops["combes"].cra_thematiques = "culture_numerique"  # a coordinator's completion
+        session.commit()
+        publishing.import_plan(session, plan)
+        session.commit()
+        assert session.get(Stop, stops["combes"].id).cra_thematiques == "culture_numerique"
+
+
+def test_plan_without_commune_means_chambery():
+    data = plan_to_dict(make_plan())
+    for tour in data["tours"]:
+        for stop in tour["stops"]:
+            del stop["insee"], stop["postcode"], stop["commune"]  # a plan.json of the first version
+    plan = publishing.parse_plan(json.dumps(data))
+    assert {(s.insee, s.postcode, s.commune) for t in plan.tours for s in t.stops} == {("73065", "73000", "Chambéry")}
