@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import os
 import re
@@ -41,6 +42,8 @@ def _coordinate(raw: str, low: float, high: float, what: str) -> float | None:
 
 
 def _positive_int(raw: str, field: str, *, minimum: int = 0) -> int:
+    if not str(raw).strip():
+        raise ValueError(f"{field} vide (entier ≥ {minimum} attendu)")
     try:
         value = int(str(raw).strip())
     except ValueError:
@@ -134,37 +137,99 @@ def _parse_commune(row: dict[str, str]) -> dict[str, str]:
     return {"insee": insee, "postcode": postcode, "commune": name}
 
 
-def load_sites(path: Path) -> tuple[Site, ...]:
-    """Read a sites CSV (UTF-8, comma or semicolon separated); all bad rows in one InputError."""
+# UTF-8 for « é » or « ’ »: in Windows-1252 these read « Ã© » and « â€™ », never French.
+_UTF8_PAIR_RE = re.compile(rb"\xc3[\x80-\xbf]|\xe2\x80[\x80-\xbf]")
+
+
+def read_text(path: Path) -> str:
+    """A text file as typed on any desktop: UTF-8 (with or without BOM), UTF-16 with BOM, or
+    Windows-1252 (French Excel's « CSV (séparateur : point-virgule) »). Problems are InputErrors."""
     if not path.exists():
         raise InputError(f"{path} : fichier introuvable")
+    if path.is_dir():
+        raise InputError(f"{path} : c'est un dossier, pas un fichier")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"{path} : illisible ({exc}); enregistrez-le en UTF-8") from None
-    lines = text.splitlines()
+        data = path.read_bytes()
+    except OSError:
+        raise InputError(f"{path} : impossible de lire le fichier (droits d'accès ?)") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{path} : fichier UTF-16 abîmé ; enregistrez-le en « CSV UTF-8 »") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        if _UTF8_PAIR_RE.search(data):
+            raise InputError(
+                f"{path}, ligne {line} : caractère non UTF-8 dans un fichier par ailleurs en UTF-8 (encodages "
+                "mélangés ?) ; enregistrez-le en « CSV UTF-8 »"
+            ) from None
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}, ligne {line} : encodage inconnu (ni UTF-8 ni Windows-1252) ; enregistrez-le en « CSV UTF-8 »"
+        ) from None
+
+
+def _delimiter(header_line: str) -> str:
+    """The header's separator: the most frequent of ``,``, ``;`` and tab (comma on a tie)."""
+    return max((",", ";", "\t"), key=header_line.count)
+
+
+_SEPARATOR_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
+
+
+def _row_shape_problem(cells: list[str], header: list[str], delimiter: str) -> str | None:
+    """What is wrong with a row's number of cells, if anything."""
+    if len(cells) > len(header):  # even empty extra cells: the cells before them may have shifted
+        return (f"trop de colonnes ({len(cells)} champs au lieu de {len(header)} ; "
+                f"une {_SEPARATOR_NAMES[delimiter]} non protégée par des guillemets ?)")
+    required = [name for name in header[len(cells):] if name in SITE_COLUMNS]
+    if not required:  # trailing optional cells may be left out
+        return None
+    others = [d for d in _SEPARATOR_NAMES if d != delimiter and sum(c.count(d) for c in cells) >= len(header) - len(cells)]
+    hint = (f"{_SEPARATOR_NAMES[others[0]]} au lieu de {_SEPARATOR_NAMES[delimiter]} comme séparateur ?" if others
+            else "séparateur ? guillemets ?")
+    return f"{len(cells)} champs au lieu de {len(header)}, manquent {', '.join(required)} ({hint})"
+
+
+def load_sites(path: Path) -> tuple[Site, ...]:
+    """Read a sites CSV (see `read_text` for encodings; comma, semicolon or tab separated);
+    all bad rows in one InputError."""
+    text = read_text(path)
     if not text.strip():
         raise InputError(f"{path} : fichier vide")
-    delimiter = "," if lines[0].count(",") >= lines[0].count(";") else ";"
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
+    delimiter = _delimiter(text.splitlines()[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in SITE_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path} : colonnes manquantes : {', '.join(missing)}")
+        hint = " (séparateur attendu : virgule ou point-virgule)" if len(header) == 1 else ""
+        raise InputError(f"{path} : colonnes manquantes : {', '.join(missing)}{hint}")
     problems, sites, seen = [], [], set()
-    for row in reader:
-        line_no = reader.line_num
-        if None in row:  # more cells than header
-            problems.append(f"{path}, ligne {line_no} : trop de colonnes (une virgule non protégée par des guillemets ?)")
+    last_line = reader.line_num
+    for cells in reader:
+        first_line, last_line = last_line + 1, reader.line_num  # a quoted cell may hold line breaks
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line, or a spreadsheet's empty row such as ";;;;;;;;"
+        line = f"ligne {last_line}" if first_line == last_line else f"lignes {first_line} à {last_line}"
+        row = dict(zip(header, cells))
+        site_id = (row.get("id") or "").strip() or "?"
+        shape = _row_shape_problem(cells, header, delimiter)
+        if shape:
+            problems.append(f"{path}, {line} ({site_id}) : {shape}")
             continue
         try:
             site = _parse_site(row)
         except ValueError as exc:
-            problems.append(f"{path}, ligne {line_no} ({(row.get('id') or '').strip() or '?'}) : {exc}")
+            problems.append(f"{path}, {line} ({site_id}) : {exc}")
             continue
         if site.id in seen:
-            problems.append(f"{path}, ligne {line_no} : champ id : « {site.id} » déjà utilisé")
+            problems.append(f"{path}, {line} : champ id : « {site.id} » déjà utilisé")
             continue
         seen.add(site.id)
         sites.append(site)
@@ -361,11 +426,10 @@ def resolve_streets(table: dict, base: Path, *, osm_file: Path | None = None) ->
 def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
     """Read a scenario TOML and its sites CSV; raise InputError listing every problem."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path} : fichier introuvable")
+    text = read_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path} : TOML illisible : {exc}") from None
     problems: list[str] = []
     where = str(path)

@@ -45,7 +45,7 @@ def test_semicolon_csv_and_vehicle_kinds(tmp_path):
     ('b,B,market,45.5,5.9,60,sat 08:00-10:00,1,,,tram\n', "champ vehicles : tram inconnu"),
     ('b,B,market,,,60,sat 08:00-10:00,1,,,\n', "vides et pas d'adresse"),
     ('a,B,market,45.5,5.9,60,sat 08:00-10:00,1,,,\n', "ligne 3 : champ id : « a » déjà utilisé"),
-    ('b,B,market,45.5,5.9,60,sat 08:00-10:00,sun 09:00-10:00,1,,,\n', "ligne 3 : trop de colonnes"),
+    ('b,B,market,45.5,5.9,60,sat 08:00-10:00,sun 09:00-10:00,1,,,\n', "ligne 3 (b) : trop de colonnes (12 champs au lieu de 11"),
 ])
 def test_bad_rows_name_file_row_and_field(tmp_path, row, expected):
     path = write(tmp_path, HEADER + GOOD + row)
