@@ -12,27 +12,44 @@ from pathlib import Path
 
 import click
 
-from .errors import DynamobileError
-from .plan import plan_to_dict
 from .audit import audit_plan, missing_visits
-from .report import audit_text, comparison_text, period_text, plan_text
 from .cli_bench import bench
 from .cli_field import COMMANDS as FIELD_COMMANDS
 from .cli_maps import sheets
+from .errors import DynamobileError, InputError, os_reason
+from .model import Scenario
+from .outputs import check_output_dir
+from .report import audit_text, comparison_text, period_text, plan_text
 from .scenario import load_scenario
 
 DEMO_SCENARIO = "scenarios/chambery_centre/scenario.toml"
 
 
 class _Group(click.Group):
-    """Turns our errors into one French line per problem and exit code 2, never a traceback."""
+    """Turns our errors and click's usage errors into one French line per problem and exit code 2,
+    never a traceback."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from .cli_errors import french_usage_errors  # click's own messages are English
+
+        with french_usage_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context):
+        from .cli_errors import french_usage_errors
+
         try:
-            return super().invoke(ctx)
+            with french_usage_errors():
+                return super().invoke(ctx)
         except DynamobileError as exc:
             for line in str(exc).splitlines() or ["erreur inconnue"]:
                 click.echo(f"Erreur : {line}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            # A file problem no command foresaw: still one line naming the file (details with -v).
+            logging.getLogger(__name__).debug("erreur de fichier", exc_info=True)
+            where = f"{exc.filename} : " if exc.filename else ""
+            click.echo(f"Erreur : {where}{os_reason(exc)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("Interrompu.", err=True)
@@ -46,16 +63,27 @@ def main(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
+def _load_scenario(path: Path, *, osm_file: Path | None) -> Scenario:
+    """`load_scenario`, with a French line rather than a traceback when the path is a folder or unreadable."""
+    if path.is_dir():
+        raise InputError(f"{path} : c'est un dossier ; indiquez le fichier du scénario (.toml)")
+    try:
+        return load_scenario(path, osm_file=osm_file)
+    except OSError as exc:
+        raise InputError(f"{exc.filename or path} : lecture impossible ({os_reason(exc)})") from exc
+
+
 def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, seconds: float, solutions: int | None,
               osm_file: Path | None, fair_days: int | None, maps: bool, url: str) -> None:
     from maps.outputs import write_outputs
-    from routing.problem import SolveParams
     from routing.planner import Timings, load_networks, plan_period, travel_lookup
+    from routing.problem import SolveParams
 
-    scenario = load_scenario(scenario_path, osm_file=osm_file)
+    scenario = _load_scenario(scenario_path, osm_file=osm_file)
     day = day or scenario.default_date
     if day is None:
         raise click.UsageError("indiquez --date AAAA-MM-JJ (ou --from)")
+    check_output_dir(out)  # before the solve: a wrong --out fails at once
     timings = Timings()
     span = f"du {day.isoformat()}" + (f" sur {days} jours" if days > 1 else "")
     click.echo(f"Planification {span} ({scenario.streets.describe()}, {seconds:g} s d'optimisation)…", err=True)
@@ -64,9 +92,6 @@ def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, se
     timings.graph_s += time.perf_counter() - started
     plan = plan_period(scenario, day, days, params=SolveParams(time_limit_s=seconds, solution_limit=solutions),
                        networks=networks, timings=timings, fair_days=fair_days)
-    out.mkdir(parents=True, exist_ok=True)
-    plan_path = out / "plan.json"
-    plan_path.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=1), encoding="utf-8")
     click.echo(plan_text(plan))
     if days > 1:
         click.echo(period_text(plan))
@@ -75,18 +100,17 @@ def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, se
         f"Étapes : rues {timings.graph_s:.2f} s · rattachement {timings.snap_s:.2f} s · "
         f"matrices {timings.matrix_s:.2f} s · optimisation {timings.solve_s:.2f} s"
     )
-    written = [plan_path]
+    started = time.perf_counter()
+    written = write_outputs(plan, out, graphs={p: n.graph for p, n in networks.items()}, field_app_url=url,
+                            plan_json=True, maps=maps)
     if maps:
-        started = time.perf_counter()
-        graphs = {p: n.graph for p, n in networks.items()}
-        written += write_outputs(plan, out, graphs=graphs, field_app_url=url)
         click.echo(f"Cartes, feuilles de route et exports : {time.perf_counter() - started:.2f} s")
     click.echo(f"Écrit dans {out} : {', '.join(p.name for p in written)}")
 
 
 _common = [
-    click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-                 help="Dossier où écrire plan.json (créé au besoin)."),
+    click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+                 help="Dossier où écrire plan.json (créé au besoin ; les fichiers du plan précédent y sont remplacés)."),
     click.option("--seconds", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
                  help="Temps d'optimisation (secondes)."),
     click.option("--solutions", type=click.IntRange(min=1), default=None,
@@ -147,7 +171,7 @@ def compare_command(scenario: Path, day, days: int, seconds: float, fair_days: i
     from routing.compare import compare_options, results_to_dict
     from routing.problem import SolveParams
 
-    loaded = load_scenario(scenario, osm_file=osm_file)
+    loaded = _load_scenario(scenario, osm_file=osm_file)
     first = day.date() if day else loaded.default_date
     if first is None:
         raise click.UsageError("indiquez --from AAAA-MM-JJ")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from dynamobile.errors import InputError
+from dynamobile.errors import InputError, os_reason
+from dynamobile.outputs import check_output_dir
 from dynamobile.plan import Plan, plan_from_dict
 from maps.outputs import write_outputs
 from maps.sheets import DEFAULT_BASE_URL
@@ -20,7 +21,7 @@ def read_plan(path: Path) -> Plan:
     except FileNotFoundError as exc:
         raise InputError(f"{path} : fichier introuvable") from exc
     except OSError as exc:
-        raise InputError(f"{path} : lecture impossible ({exc.strerror or exc})") from exc
+        raise InputError(f"{path} : lecture impossible ({os_reason(exc)})") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path} : JSON invalide, ligne {exc.lineno} colonne {exc.colno} ({exc.msg})") from exc
     except (KeyError, ValueError, TypeError) as exc:
@@ -29,9 +30,9 @@ def read_plan(path: Path) -> Plan:
 
 
 @click.command("sheets")
-@click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Dossier où écrire la carte, les feuilles de route et les exports.")
+@click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Dossier où écrire la carte, les feuilles de route et les exports (ceux d'avant y sont remplacés).")
 @click.option("--osm-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier OSM des rues, à la place de celui enregistré dans le plan.")
 @click.option("--url", "base_url", default=DEFAULT_BASE_URL, show_default=True,
@@ -41,6 +42,7 @@ def read_plan(path: Path) -> Plan:
 def sheets(plan_file: Path, out_dir: Path, osm_file: Path | None, base_url: str, tiles: bool) -> None:
     """Écrit la carte, les feuilles de route A4 et les exports GPX, ICS et GeoJSON d'un plan."""
     plan = read_plan(plan_file)
+    check_output_dir(out_dir)  # before loading the streets: a wrong --out fails at once
     written = write_outputs(plan, out_dir, field_app_url=base_url, tiles=tiles, osm_file=osm_file)
     click.echo(f"{len(written)} fichiers écrits dans {out_dir} :")
     for path in written:

@@ -2,14 +2,19 @@
 
 `plan.json` is the JSON form of `Plan` (see README, "plan.json"); `plan_to_dict` and
 `plan_from_dict` are exact inverses so that maps, exports and the field app read what the
-planner wrote.
+planner wrote. `plan_from_dict` first checks the version and `plan.schema.json`, the one
+definition of the format.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
+from .errors import InputError
 from .model import DEFAULT_COMMUNE, DEFAULT_INSEE, DEFAULT_POSTCODE
 
 PLAN_VERSION = 1
@@ -209,8 +214,86 @@ def _points(raw) -> tuple[tuple[float, float], ...]:
     return tuple((float(p[0]), float(p[1])) for p in raw or ())
 
 
+@lru_cache(maxsize=1)
+def _schema_validator():
+    # jsonschema is imported here only: plan.schema.json is the one definition of the format.
+    import jsonschema
+
+    schema = json.loads((resources.files(__package__) / "plan.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+_TYPES_FR = {"object": "objet", "array": "liste", "string": "texte", "integer": "entier", "number": "nombre",
+             "boolean": "booléen", "null": "null"}
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    for name, kind in (("integer", int), ("number", float), ("string", str), ("array", list), ("object", dict)):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _schema_problem(error) -> str:
+    """« where : what » in French for one jsonschema error (its JSON path, then the rule broken)."""
+    where, rule, expected, value = error.json_path, error.validator, error.validator_value, error.instance
+    if rule == "required":
+        missing = next((key for key in expected if key not in value), expected[0])
+        return f"{where}.{missing} : champ manquant"
+    if rule == "type":
+        wanted = " ou ".join(_TYPES_FR.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        return f"{where} : {wanted} attendu (trouvé : {_TYPES_FR.get(_json_type(value), _json_type(value))})"
+    shown = json.dumps(value, ensure_ascii=False)[:60]
+    if rule == "const":
+        return f"{where} : {shown} au lieu de {json.dumps(expected, ensure_ascii=False)}"
+    if rule == "enum":
+        return f"{where} : {shown} inconnu (attendu : {', '.join(map(str, expected))})"
+    if rule == "pattern":
+        formats = _schema_validator().schema["$defs"]
+        form = {formats["time"]["pattern"]: "une heure AAAA-MM-JJTHH:MM:SS+HH:MM",
+                formats["date"]["pattern"]: "une date AAAA-MM-JJ"}.get(expected, "au format attendu")
+        return f"{where} : {shown} n'est pas {form}"
+    bounds = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}
+    if rule in bounds:
+        return f"{where} : {shown} doit être {bounds[rule]} {expected}"
+    if rule == "minItems":
+        return f"{where} : au moins {expected} élément(s) attendu(s)"
+    if rule == "maxItems":
+        return f"{where} : au plus {expected} élément(s) attendu(s)"
+    if rule == "minLength":
+        return f"{where} : texte vide"
+    return f"{where} : valeur invalide"
+
+
+def check_plan_dict(data) -> None:
+    """Refuse a plan.json of another version, or one that does not match plan.schema.json.
+
+    Raises InputError with one French line: the version found, or the JSON path of the most
+    relevant problem.
+    """
+    version = data.get("version") if isinstance(data, dict) and "version" in data else PLAN_VERSION
+    if type(version) is not int or version != PLAN_VERSION:
+        raise InputError(f"plan.json : version {json.dumps(version, ensure_ascii=False)} inconnue "
+                         f"(attendu {PLAN_VERSION}) — replanifiez avec cette version de Dynamobile")
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_schema_validator().iter_errors(data))
+    if error is not None:
+        raise InputError(f"plan.json : plan illisible en {_schema_problem(error)}")
+
+
 def plan_from_dict(data: dict) -> Plan:
-    """Rebuild a `Plan` from `plan_to_dict` output (raises KeyError/ValueError if malformed)."""
+    """Rebuild a `Plan` from `plan_to_dict` output.
+
+    Raises InputError for another version or a document that does not match plan.schema.json
+    (see `check_plan_dict`); a value the schema cannot judge (a date like 2024-02-30) still raises
+    ValueError.
+    """
+    check_plan_dict(data)
     when = dt.datetime.fromisoformat
     tours = []
     for t in data["tours"]:

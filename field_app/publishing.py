@@ -45,11 +45,25 @@ def parse_plan(raw: bytes | str, *, source: str = "plan.json") -> Plan:
     if not isinstance(data, dict):
         raise InputError(f"{source} : un objet JSON est attendu")
     try:
-        return plan_from_dict(data)
+        plan = plan_from_dict(data)
     except KeyError as exc:
         raise InputError(f"{source} : champ manquant {exc}") from None
     except (TypeError, ValueError) as exc:
         raise InputError(f"{source} : valeur invalide ({exc})") from None
+    _check_sites(plan, source)
+    return plan
+
+
+def _check_sites(plan: Plan, source: str) -> None:
+    """Every stop names its site: stops are matched on it when a plan is published again."""
+    problems = [
+        f"{source} : tournée {tour.vehicle} du {tour.date}, arrêt n°{position + 1} ({stop.name or 'sans nom'}) : "
+        "champ site vide (identifiant du lieu attendu)"
+        for tour in plan.tours for position, stop in enumerate(tour.stops)
+        if not isinstance(stop.site, str) or not stop.site.strip()
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def read_plan_file(path: str | Path) -> Plan:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from dynamobile.errors import InternalError
 from dynamobile.model import Site, Vehicle
 from dynamobile.plan import Break, Stop, Tour
 from dynamobile.timeutil import local_datetime
@@ -31,12 +32,15 @@ def place_break(leave: int, setup_start: int, drive: int, brk: tuple[int, int], 
     Returns (arrive, break_start). The model guarantees the gap holds drive + break and that the
     break lies in it, so a stop (set-up → open → pack-up) is never split. Preferred, in order: the
     break before the drive (after pack-up, where the crew is), then on arrival before set-up,
-    then, when the lunch window leaves no other choice, during the drive.
+    then, when the lunch window leaves no other choice, during the drive. Raises InternalError if
+    the gap cannot hold the break.
     """
     bs, dur = brk
     lo, hi = max(lo, leave), min(hi, setup_start - dur)
     if lo > hi:
-        raise ValueError("pause impossible à placer")  # the model rules it out; the checker re-checks
+        # The model rules this out; reaching it is a bug, reported as one line rather than a traceback.
+        raise InternalError(f"pause impossible à placer entre {leave} s et {setup_start} s (trajet {drive} s, "
+                            f"pause {dur} s) : plan incohérent, anomalie de Dynamobile à signaler")
     # Before the drive: the break ends before leaving for the next stop.
     latest = min(hi, setup_start - drive - dur)
     if lo <= latest:

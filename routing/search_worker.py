@@ -8,6 +8,7 @@ the answer are pickles on stdin/stdout: (problem, params, worker, initial_routes
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import subprocess
@@ -16,6 +17,10 @@ import tempfile
 from pathlib import Path
 
 from dynamobile.errors import SolverError
+
+log = logging.getLogger(__name__)
+
+_STDERR_TAIL_LINES = 5  # enough for the exception line of a crash, short enough for one message
 
 _ROOT = str(Path(__file__).resolve().parent.parent)  # the directory holding `routing` and `dynamobile`
 
@@ -30,9 +35,11 @@ class Helper:
         with tempfile.TemporaryFile() as request_file:
             pickle.dump(request, request_file, protocol=pickle.HIGHEST_PROTOCOL)
             request_file.seek(0)
+            # Its stderr goes to a file too (a pipe could fill up and block it): kept to explain a crash.
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "routing.search_worker"], stdin=request_file, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env=env,
+                stderr=self._stderr, env=env,
             )
 
     def result(self, timeout_s: float):
@@ -49,16 +56,27 @@ class Helper:
         try:
             status, value = pickle.loads(out)
         except Exception:
-            raise SolverError(f"recherche auxiliaire interrompue (code {self._proc.returncode})") from None
+            tail = self.stderr_tail()
+            log.warning("recherche auxiliaire interrompue (code %s) :\n%s", self._proc.returncode, tail)
+            detail = tail.splitlines()[-1] if tail else "aucun message"  # the exception line; the log has more
+            raise SolverError(f"recherche auxiliaire interrompue (code {self._proc.returncode}) : {detail}") from None
         if status != "ok":
             raise SolverError(value)
         return value
+
+    def stderr_tail(self) -> str:
+        """The last lines the helper wrote on stderr (a crash's exception is the last one)."""
+        self._stderr.seek(0)
+        text = self._stderr.read().decode("utf-8", errors="replace")
+        lines = [line for line in text.splitlines() if line.strip()]
+        return "\n".join(lines[-_STDERR_TAIL_LINES:])
 
     def close(self) -> None:
         """Stop the helper if it is still running (the caller failed or was interrupted)."""
         if self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
+        self._stderr.close()
 
 
 def main() -> None:

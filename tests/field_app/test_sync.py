@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from field_app.db import new_session
 from field_app.models import Interaction, Record, StopEvent
 
-from .conftest import interaction, stop_ids
+from .conftest import form_token, interaction, stop_ids
 
 
 def count(app, model) -> int:
@@ -117,5 +117,15 @@ def test_malformed_batches_are_refused_clearly(app, client, auth):
 
 
 def test_sync_requires_login(app, client):
+    # A valid CSRF token (the login page gives one to anyone), so that the login check answers.
+    token = form_token(client.get("/login").get_data(as_text=True))
+    record = interaction(stop_ids(app, "van-1")[0])
+    response = client.post("/api/sync", json={"records": [record]}, headers={"X-CSRFToken": token})
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "Connexion requise."}
+    assert count(app, Record) == 0 and count(app, Interaction) == 0
+
+
+def test_sync_without_csrf_token_is_refused_before_the_login(app, client):
     response = client.post("/api/sync", json={"records": []})
-    assert response.status_code in (400, 401)  # CSRF is checked first, then the login
+    assert response.status_code == 400 and response.get_json()["kind"] == "csrf"
