@@ -24,7 +24,8 @@ def session_info():
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    # Not request.get_json: a deeply nested body raises RecursionError there, which is a 500.
+    body = records.load_json(request.get_data()) if request.is_json else None
     if not isinstance(body, dict):
         raise InputError("corps JSON attendu")
     return body

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
@@ -50,6 +52,25 @@ def coordinator_required(view):
     return wrapped
 
 
+def safe_next(target: str) -> str | None:
+    """``target`` if it is a path of this site, else None.
+
+    Only ``/`` followed by anything but ``/`` or ``\\``, with no backslash, control character or
+    space anywhere: browsers drop tabs and newlines and read ``\\`` as ``/``, so ``/%09/evil``
+    or ``/\\evil`` would leave the site. Nothing is stripped: a doubtful target is refused whole.
+    """
+    if not target.startswith("/") or len(target) > 2000:
+        return None
+    if target[1:2] in ("/", "\\") or "\\" in target:
+        return None
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def index():
     if g.user is None:
         return redirect(url_for("auth.login"))
@@ -81,10 +102,7 @@ def login():
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next", "")) or url_for("index"))
 
 
 @bp.post("/logout")

@@ -13,22 +13,14 @@ from . import accounts, charts, coop, exports, publishing, reports, vocab
 from .auth import coordinator_required
 from .db import get_session
 from .models import Stop, Tour
-from .web import PARIS, paris, today_paris
+from .web import PARIS, paris, parse_period, today_paris
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coord")
 
 
 def _period() -> tuple[dt.date, dt.date]:
-    """The ``du``/``au`` query dates, by default the last 12 weeks up to today."""
-    today = today_paris()
-    try:
-        first = dt.date.fromisoformat(request.args["du"]) if request.args.get("du") else today - dt.timedelta(weeks=12)
-        last = dt.date.fromisoformat(request.args["au"]) if request.args.get("au") else today
-    except ValueError:
-        raise InputError("dates de la période : format AAAA-MM-JJ attendu") from None
-    if last < first:
-        raise InputError("la date de fin précède la date de début")
-    return first, last
+    """The ``du``/``au`` query dates, by default the last 12 weeks up to today (see `parse_period`)."""
+    return parse_period(request.args.get("du"), request.args.get("au"), today=today_paris())
 
 
 @bp.get("/")

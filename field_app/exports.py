@@ -1,7 +1,8 @@
 """CSV exports: every interaction, and the entry sheet of the Coop's collective CRA.
 
 Both are UTF-8 with a byte-order mark and ``;`` separators, which is what spreadsheet software
-set to French expects.
+set to French expects. Every cell goes through `spreadsheet_safe`: text from agents and plans
+(notes, names, addresses) must never be run as a formula by the spreadsheet that opens the file.
 """
 
 from __future__ import annotations
@@ -34,9 +35,31 @@ def _labels(codes: str, table: dict) -> str:
     return "; ".join(vocab.label(table, code) for code in codes.split()) if codes else ""
 
 
-def _writer(out: TextIO):
+# OWASP "CSV injection": a cell starting with one of these may be read as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SOURCE_TALLY = "comptage (+1)"  # a bare "+1" would be read as the number 1, or get an apostrophe
+
+
+def spreadsheet_safe(value):
+    """A text cell that could start a formula, prefixed with an apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """`csv.writer` whose every cell goes through `spreadsheet_safe`."""
+
+    def __init__(self, out: TextIO):
+        self._writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
+def _writer(out: TextIO) -> SafeWriter:
     out.write("\ufeff")
-    return csv.writer(out, delimiter=";", lineterminator="\r\n")
+    return SafeWriter(out)
 
 
 def write_interactions_csv(session: Session, out: TextIO, *, first: dt.date | None = None,
@@ -56,7 +79,7 @@ def write_interactions_csv(session: Session, out: TextIO, *, first: dt.date | No
         at = paris(interaction.at)
         writer.writerow([
             interaction.record_uuid, at.date().isoformat(), at.strftime("%H:%M:%S"),
-            "formulaire" if interaction.source == "form" else "+1", tour.date.isoformat(), tour.vehicle,
+            "formulaire" if interaction.source == "form" else SOURCE_TALLY, tour.date.isoformat(), tour.vehicle,
             stop.name, stop.site, stop.address, stop.quartier, stop.commune, user.name,
             "coop" if interaction.age_scheme == vocab.SCHEME_COOP else "ancien",
             *(getattr(interaction, age_column(code)) for code in vocab.TRANCHES_AGE),

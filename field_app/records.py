@@ -5,7 +5,9 @@ that made it: 2 the Coop's, absent the first form, whose records phones may stil
 are accepted and stored as they always were. Its content (everything but the uuid, normalised) is
 hashed: the same uuid with the same content is accepted again without a new row (200), with other
 content it is refused (409). Each record runs in its own SAVEPOINT so one bad record never takes
-the others of its batch down.
+the others of its batch down: whatever a client sends, a record is answered alone, with a 4xx
+status and a French reason when it can never be stored (the phone keeps it aside) and 5xx only
+for a failure worth retrying (the phone keeps it queued).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from dynamobile.errors import InputError
@@ -29,6 +31,14 @@ log = logging.getLogger(__name__)
 
 MAX_PER_BAND = 500
 MAX_NOTE = 280
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns: a larger one must not reach the database
+EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)  # before the Dynamobile existed
+FUTURE_SLACK = dt.timedelta(days=1)  # a phone's clock may be wrong, not by more than a day
+MAX_JSON_DEPTH = 16  # a real record nests 4 levels deep (body, records, record, data, ages)
+MAX_MESSAGE = 200  # a reason quotes client values: keep the answer short whatever they are
+# A stop cancelled while the phone was offline: the record is set aside, not stored, so that a
+# cancelled stop never gets counts (the coordinator un-cancels it if the team was there).
+CANCELLED = "arrêt annulé par la coordination : enregistrement mis de côté, prévenez la coordination"
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class ParsedRecord:
 @dataclass(frozen=True)
 class RecordResult:
     uuid: str | None
-    status: str  # created | duplicate | conflict | invalid | forbidden | not_found | error
+    status: str  # created | duplicate | conflict | invalid | forbidden | not_found | cancelled | error
     code: int
     message: str = ""
 
@@ -56,6 +66,19 @@ class RecordResult:
         if self.message:
             out["message"] = self.message
         return out
+
+
+def _text(raw, field: str) -> str:
+    """A string that UTF-8 and every database can store: no lone surrogate, no NUL."""
+    if not isinstance(raw, str):
+        raise InputError(f"{field} : texte attendu")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{field} : caractère invalide (texte Unicode mal formé)") from None
+    if "\x00" in raw:
+        raise InputError(f"{field} : caractère nul interdit")
+    return raw
 
 
 def _codes(raw, allowed: dict, field: str) -> list[str]:
@@ -113,11 +136,12 @@ def _subcounts(raw, codes, field: str, total: int) -> dict[str, int]:
 
 def _common(data: dict) -> dict:
     visit = data.get("visit") or "unknown"
-    if visit not in vocab.VISITS:
+    if not isinstance(visit, str) or visit not in vocab.VISITS:
         raise InputError(f"visit : valeur inconnue {visit!r}")
     note = data.get("note") or ""
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise InputError(f"note : texte de {MAX_NOTE} caractères au plus")
+    note = _text(note, "note")
     return {"invitations": _codes(data.get("invitations"), vocab.INVITATIONS, "invitations"),
             "visit": visit, "note": note.strip()}
 
@@ -175,11 +199,11 @@ def _interaction_data(data: dict) -> dict:
 def _tally_data(data: dict) -> dict:
     band = data.get("band")
     if _form_version(data) == vocab.FORM_V1:
-        if band is not None and band not in vocab.V1_AGE_BANDS:
+        if band is not None and (not isinstance(band, str) or band not in vocab.V1_AGE_BANDS):
             raise InputError(f"band : tranche inconnue {band!r}")
         return {"band": band}
     band = vocab.NON_COMMUNIQUE if band is None else band
-    if band not in vocab.TRANCHES_AGE:
+    if not isinstance(band, str) or band not in vocab.TRANCHES_AGE:
         raise InputError(f"band : tranche inconnue {band!r}")
     return {"v": vocab.FORM_V2, "band": band}
 
@@ -192,7 +216,25 @@ def _check_data(data: dict) -> dict:
     }
 
 
-def parse_record(raw) -> ParsedRecord:
+def _when(raw, now: dt.datetime) -> dt.datetime:
+    """The record's time in UTC to the millisecond, between 2020 and a day after ``now``."""
+    if not isinstance(raw, str):
+        raise InputError("at : date ISO 8601 attendue")
+    try:
+        at = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if at.tzinfo is None:
+            raise InputError("at : fuseau horaire manquant")
+        at = at.astimezone(dt.timezone.utc).replace(microsecond=at.microsecond // 1000 * 1000)
+    except (ValueError, OverflowError):  # 0001-01-01T00:30+01:00 is before year 1 in UTC
+        raise InputError("at : date ISO 8601 attendue") from None
+    if at < EARLIEST:
+        raise InputError(f"at : date {at:%d/%m/%Y} antérieure à 2020, vérifiez l'horloge du téléphone")
+    if at > now + FUTURE_SLACK:
+        raise InputError(f"at : date {at:%d/%m/%Y} dans le futur, vérifiez l'horloge du téléphone")
+    return at
+
+
+def parse_record(raw, *, now: dt.datetime | None = None) -> ParsedRecord:
     """Validate one client record; raises InputError with a French message."""
     if not isinstance(raw, dict):
         raise InputError("enregistrement : objet JSON attendu")
@@ -204,15 +246,9 @@ def parse_record(raw) -> ParsedRecord:
     if kind not in vocab.RECORD_KINDS:
         raise InputError(f"kind : type inconnu {kind!r}")
     stop_id = raw.get("stop_id")
-    if isinstance(stop_id, bool) or not isinstance(stop_id, int):
-        raise InputError("stop_id : entier attendu")
-    try:
-        at = dt.datetime.fromisoformat(str(raw.get("at")).replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError("at : date ISO 8601 attendue") from None
-    if at.tzinfo is None:
-        raise InputError("at : fuseau horaire manquant")
-    at = at.astimezone(dt.timezone.utc).replace(microsecond=at.microsecond // 1000 * 1000)
+    if isinstance(stop_id, bool) or not isinstance(stop_id, int) or not 1 <= stop_id <= MAX_ID:
+        raise InputError("stop_id : identifiant d'arrêt invalide")
+    at = _when(raw.get("at"), now or dt.datetime.now(dt.timezone.utc))
     data = raw.get("data") or {}
     if not isinstance(data, dict):
         raise InputError("data : objet attendu")
@@ -223,6 +259,17 @@ def parse_record(raw) -> ParsedRecord:
     else:
         data = _check_data(data)
     return ParsedRecord(uid, kind, stop_id, at, data)
+
+
+def _parse(raw, now: dt.datetime | None) -> ParsedRecord:
+    """`parse_record`, with any surprise from hostile input turned into a refusal, not a 500."""
+    try:
+        return parse_record(raw, now=now)
+    except InputError:
+        raise
+    except (TypeError, ValueError, OverflowError, UnicodeError, RecursionError) as exc:
+        log.warning("record refused on an unexpected %s", type(exc).__name__)
+        raise InputError("enregistrement : contenu illisible") from None
 
 
 def _rows(record: ParsedRecord, user: User) -> list:
@@ -254,16 +301,12 @@ def may_log_at(session: Session, user: User, stop: Stop) -> bool:
     return session.get(TourAgent, (stop.tour_id, user.id)) is not None
 
 
-def apply_record(session: Session, user: User, raw) -> RecordResult:
-    """Store one record exactly once; never raises for a bad record, returns its result."""
-    uid = raw.get("uuid") if isinstance(raw, dict) else None
-    uid = uid if isinstance(uid, str) else None
-    try:
-        record = parse_record(raw)
-    except InputError as exc:
-        return RecordResult(uid, "invalid", 422, str(exc))
-    content = record.canonical()
-    digest = hashlib.sha256(content.encode()).hexdigest()
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def _store(session: Session, user: User, record: ParsedRecord, content: str, digest: str) -> RecordResult:
+    """Look up and insert inside the caller's savepoint, so that no database error escapes it."""
     existing = session.get(Record, record.uuid)
     if existing is not None:
         return _compare(existing, digest, user)
@@ -272,13 +315,29 @@ def apply_record(session: Session, user: User, raw) -> RecordResult:
         return RecordResult(record.uuid, "not_found", 404, "arrêt inconnu")
     if not may_log_at(session, user, stop):
         return RecordResult(record.uuid, "forbidden", 403, "cette tournée ne vous est pas attribuée")
+    if stop.cancelled:
+        return RecordResult(record.uuid, "cancelled", 410, CANCELLED)
+    session.add(Record(uuid=record.uuid, kind=record.kind, user_id=user.id, stop_id=stop.id,
+                       content=content, content_sha256=digest, client_at=record.at))
+    session.flush()  # the ledger row first: it carries the uniqueness
+    session.add_all(_rows(record, user))
+    session.flush()
+    return RecordResult(record.uuid, "created", 201)
+
+
+def apply_record(session: Session, user: User, raw, *, now: dt.datetime | None = None) -> RecordResult:
+    """Store one record exactly once; never raises for a bad record, returns its result."""
+    uid = raw.get("uuid") if isinstance(raw, dict) else None
+    uid = uid if isinstance(uid, str) and len(uid) <= 64 else None
+    try:
+        record = _parse(raw, now)
+    except InputError as exc:
+        return RecordResult(uid, "invalid", 422, _short(str(exc)))
+    content = record.canonical()
+    digest = hashlib.sha256(content.encode()).hexdigest()
     try:
         with session.begin_nested():
-            session.add(Record(uuid=record.uuid, kind=record.kind, user_id=user.id, stop_id=stop.id,
-                               content=content, content_sha256=digest, client_at=record.at))
-            session.flush()  # the ledger row first: it carries the uniqueness
-            session.add_all(_rows(record, user))
-            session.flush()
+            result = _store(session, user, record, content, digest)
     except IntegrityError:
         # Another request stored the same uuid between our check and our insert.
         existing = session.get(Record, record.uuid, populate_existing=True)
@@ -286,16 +345,43 @@ def apply_record(session: Session, user: User, raw) -> RecordResult:
             log.exception("record %s: integrity error", record.uuid)
             return RecordResult(record.uuid, "error", 500, "erreur d'enregistrement, réessayer")
         return _compare(existing, digest, user)
+    except DataError:
+        # A value the database refuses now will be refused on every retry: set it aside.
+        log.warning("record %s refused by the database", record.uuid, exc_info=True)
+        return RecordResult(record.uuid, "invalid", 422, "valeur refusée par la base de données")
     except Exception:  # noqa: BLE001 - one record's failure must not lose the batch
         log.exception("record %s could not be stored", record.uuid)
         return RecordResult(record.uuid, "error", 500, "erreur d'enregistrement, réessayer")
-    return RecordResult(record.uuid, "created", 201)
+    return result
 
 
-def apply_batch(session: Session, user: User, records: list, *, max_records: int) -> list[RecordResult]:
+def apply_batch(session: Session, user: User, records: list, *, max_records: int,
+                now: dt.datetime | None = None) -> list[RecordResult]:
     """Apply each record of a batch; raises InputError if the batch itself is malformed."""
     if not isinstance(records, list):
         raise InputError("records : liste attendue")
     if len(records) > max_records:
         raise InputError(f"records : {max_records} enregistrements au plus par envoi")
-    return [apply_record(session, user, raw) for raw in records]
+    return [apply_record(session, user, raw, now=now) for raw in records]
+
+
+def load_json(body: bytes, *, max_depth: int = MAX_JSON_DEPTH):
+    """Parse a request body; raises InputError (French) if it is not JSON or nests too deeply."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise InputError("corps JSON attendu") from None
+    if _depth(value) > max_depth:
+        raise InputError(f"JSON trop imbriqué ({max_depth} niveaux au plus)")
+    return value
+
+
+def _depth(value) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            todo.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
+from dynamobile.errors import InputError
+
 PARIS = ZoneInfo("Europe/Paris")
 STATIC_DIR = Path(__file__).parent / "static"
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -27,6 +29,28 @@ def paris(value: dt.datetime) -> dt.datetime:
 
 def today_paris() -> dt.date:
     return dt.datetime.now(PARIS).date()
+
+
+# Periods are clamped to these bounds: no record is older (see records.EARLIEST), and a date near
+# year 9999 would overflow the date arithmetic of the reports.
+PERIOD_FIRST = dt.date(2020, 1, 1)
+PERIOD_AHEAD = dt.timedelta(days=366)
+
+
+def parse_period(first: str | None, last: str | None, *, today: dt.date,
+                 default_span: dt.timedelta = dt.timedelta(weeks=12)) -> tuple[dt.date, dt.date]:
+    """A ``du``/``au`` pair of ISO dates, by default ``default_span`` up to ``today``, clamped to
+    [2020-01-01, today + 1 year]; raises InputError (French) for a date that is not AAAA-MM-JJ."""
+    try:
+        start = dt.date.fromisoformat(first) if first else today - default_span
+        end = dt.date.fromisoformat(last) if last else today
+    except ValueError:
+        raise InputError("dates de la période : format AAAA-MM-JJ attendu") from None
+    upper = today + PERIOD_AHEAD
+    start, end = min(max(start, PERIOD_FIRST), upper), min(max(end, PERIOD_FIRST), upper)
+    if end < start:
+        raise InputError("la date de fin précède la date de début")
+    return start, end
 
 
 def hm(value: dt.datetime | None) -> str:

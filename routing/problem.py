@@ -92,8 +92,9 @@ class SolveParams:
     from ``first_solution`` (worker 0 with
     ``metaheuristic``, the others with ``helper_metaheuristic``); the best result wins, ties to
     the lowest worker. Below ``parallel_min_s`` one search only: starting a process would cost
-    more than it brings. With ``solution_limit`` the run stays repeatable (one VROOM run, no
-    clock-dependent choice). ``ortools_overrides[w]``: protobuf text merged into worker w's
+    more than it brings. With ``solution_limit`` the run stays repeatable (no clock-dependent
+    choice and no VROOM start: OR-Tools alone is). ``ortools_overrides[w]``: protobuf text
+    merged into worker w's
     RoutingSearchParameters (experiments).
 
     When visits may be dropped, the last ``insertion_share`` of the time goes to an insertion

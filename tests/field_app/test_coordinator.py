@@ -59,7 +59,7 @@ def test_interactions_csv_download(app, client, auth):
     assert first["formulaire"] == "ancien" and first["18 - 24 ans"] == "0" and first["commune"] == "Chambéry"
     assert first["thematiques"] == "Démarches en ligne; Réalité virtuelle"
     assert first["heure"] == "11:15:00"  # Europe/Paris in June
-    assert rows[2]["source"] == "+1" and rows[2]["12–17 ans (ancien formulaire)"] == "1"
+    assert rows[2]["source"] == "comptage (+1)" and rows[2]["12–17 ans (ancien formulaire)"] == "1"
 
 
 def test_coop_export_one_row_per_stop(app, client, auth):
