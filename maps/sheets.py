@@ -30,9 +30,9 @@ from reportlab.platypus import (
 
 from dynamobile.plan import Plan, Tour
 from dynamobile.report import breaks_by_place
-from routing.directions import directions, format_distance
 
-from .french import date_fr, duration_fr, kind_fr, time_fr, vehicle_kind_fr
+from .directions import directions
+from .french import date_fr, distance_fr, duration_fr, kind_fr, time_fr, vehicle_kind_fr
 from .legs import ATTRIBUTION, Leg, tour_legs, vehicle_label
 from .staticmap import render_tour_map
 
@@ -134,7 +134,7 @@ def _header(plan: Plan, tour: Tour, url: str) -> Table:
         Paragraph(f"<b>Équipage :</b> {crew}", _STYLES["body"]),
         Paragraph(f"<b>Dépôt :</b> {plan.depot.name} — départ {time_fr(tour.start)}, retour {time_fr(tour.end)}",
                   _STYLES["body"]),
-        Paragraph(f"<b>Parcours :</b> {len(tour.stops)} arrêt(s), {format_distance(tour.distance_m)}, "
+        Paragraph(f"<b>Parcours :</b> {len(tour.stops)} arrêt(s), {distance_fr(tour.distance_m)}, "
                   f"{duration_fr(tour.drive_s)} de route", _STYLES["body"]),
     ]
     qr = [QRCode(url, 28 * mm), Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"])]
@@ -196,7 +196,7 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
 def _leg_title(leg: Leg) -> str:
     style = "pointillés" if leg.is_return else _LEG_STYLE_FR[(leg.index - 1) % len(_LEG_STYLE_FR)]
     what = "Retour" if leg.is_return else f"Trajet {leg.index}"
-    return (f"{what} : de {leg.origin} à {leg.destination} — {format_distance(leg.distance_m)}, "
+    return (f"{what} : de {leg.origin} à {leg.destination} — {distance_fr(leg.distance_m)}, "
             f"{duration_fr(leg.drive_s)} (sur la carte : {style})")
 
 
@@ -207,7 +207,7 @@ def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> list[Flowable]:
                                                _STYLES["body"])])]
     steps = directions(graph, leg.path, destination=leg.destination)
     rows = [[f"{n}.", Paragraph(inst.text, _STYLES["step"]),
-             "" if inst.distance_m <= 0 else f"sur {format_distance(inst.distance_m)}"]
+             "" if inst.distance_m <= 0 else f"sur {distance_fr(inst.distance_m)}"]
             for n, inst in enumerate(steps, start=1)]
     # The table splits between rows when a page is full; a title never ends a page alone.
     table = Table(rows, colWidths=[8 * mm, _WIDTH - 8 * mm - 22 * mm, 22 * mm], hAlign="LEFT")

@@ -8,9 +8,10 @@ import networkx as nx
 import pytest
 
 from dynamobile.errors import StreetDataError
-from routing.directions import (
-    ARRIVE, DEPART, ROUNDABOUT, directions, format_distance, instruction_line, spoken_lines, turn_angle,
+from maps.directions import (
+    ARRIVE, DEPART, ROUNDABOUT, directions, instruction_line, name_key, spoken_lines, street_phrase, turn_angle,
 )
+from maps.french import distance_fr, duration_fr, leg_fr
 
 LAT0, LON0 = 45.0, 6.0
 M_LAT = 1 / 111_320.0
@@ -61,25 +62,25 @@ def crossroads() -> nx.MultiDiGraph:
 def test_left_turn(crossroads):
     steps = directions(crossroads, _path(crossroads, "S", "S1", "C", "W"), destination="Halte")
     assert [s.kind for s in steps] == [DEPART, "turn", ARRIVE]
-    assert steps[0].text == "Partez vers le nord sur Rue du Sud"
+    assert steps[0].text == "Partez vers le nord dans la rue du Sud"
     assert steps[0].distance_m == pytest.approx(200)
-    assert steps[1].text == "Tournez à gauche sur Rue de l'Ouest"
+    assert steps[1].text == "Tournez à gauche dans la rue de l'Ouest"
     assert steps[1].street == "Rue de l'Ouest"
     assert steps[2].text == "Arrivée : Halte"
-    assert instruction_line(steps[1]) == "Tournez à gauche sur Rue de l'Ouest, sur 250 m"
+    assert instruction_line(steps[1]) == "Tournez à gauche dans la rue de l'Ouest, sur 250 m"
 
 
 def test_right_turn(crossroads):
     steps = directions(crossroads, _path(crossroads, "S", "S1", "C", "E"))
-    assert steps[1].text == "Tournez à droite sur Rue de l'Est"
+    assert steps[1].text == "Tournez à droite dans la rue de l'Est"
     assert steps[1].lat == pytest.approx(LAT0) and steps[1].lon == pytest.approx(LON0)
 
 
 def test_street_changes_name_straight_on(crossroads):
     steps = directions(crossroads, _path(crossroads, "S", "S1", "C", "N1", "N"))
     assert [s.text for s in steps] == [
-        "Partez vers le nord sur Rue du Sud", "Continuez tout droit sur Avenue du Nord", "Vous êtes arrivé"]
-    assert spoken_lines(steps)[1] == "Dans 200 m, continuez tout droit sur Avenue du Nord"
+        "Partez vers le nord dans la rue du Sud", "Continuez tout droit sur l'avenue du Nord", "Vous êtes arrivé"]
+    assert spoken_lines(steps)[1] == "Dans 200 m, continuez tout droit sur l'avenue du Nord"
 
 
 def test_unnamed_way_is_described_by_its_type(crossroads):
@@ -91,7 +92,7 @@ def test_unnamed_way_is_described_by_its_type(crossroads):
 def test_u_turn(crossroads):
     steps = directions(crossroads, _path(crossroads, "S", "S1", "C", "S1"))
     assert steps[1].kind == "uturn"
-    assert steps[1].text == "Faites demi-tour sur Rue du Sud"
+    assert steps[1].text == "Faites demi-tour dans la rue du Sud"
 
 
 @pytest.fixture
@@ -131,7 +132,7 @@ def test_roundabout_exit_number(roundabout, exit_street, angle, number):
     assert steps[1].kind == ROUNDABOUT
     assert steps[1].exit == number
     ordinal = "1re" if number == 1 else f"{number}e"
-    assert steps[1].text == f"Au rond-point Place Ronde, prenez la {ordinal} sortie ({exit_street})"
+    assert steps[1].text == f"Au rond-point de la place Ronde, prenez la {ordinal} sortie vers la r{exit_street[1:]}"
     assert steps[1].street == exit_street
     assert len(steps) == 3  # depart, roundabout, arrive: the exit street is not announced again
 
@@ -148,7 +149,7 @@ def test_short_paths_give_no_instructions(crossroads):
 @pytest.mark.parametrize(("metres", "text"), [
     (3, "10 m"), (44, "40 m"), (249, "250 m"), (980, "1 km"), (1234, "1,2 km"), (12_400, "12 km")])
 def test_format_distance(metres, text):
-    assert format_distance(metres) == text
+    assert distance_fr(metres) == text
 
 
 def test_turn_angle_sign():
@@ -167,5 +168,93 @@ def test_directions_on_chambery(demo_plan, chambery_drive):
             assert sum(s.distance_m for s in steps) == pytest.approx(stop.distance_m, abs=1.0)
             names = {d.get("name") for u, v in zip(stop.path, stop.path[1:])
                      for d in [min(chambery_drive.get_edge_data(u, v).values(), key=lambda e: e["length"])]}
-            text = " ".join(s.text for s in steps)
-            assert all(name in text for name in names if isinstance(name, str))
+            text = name_key(" ".join(s.text for s in steps))
+            assert all(name_key(name) in text for name in names if isinstance(name, str))
+
+
+@pytest.mark.parametrize(("name", "phrase"), [
+    ("Rue du Laurier", "dans la rue du Laurier"),
+    ("Boulevard du Théâtre", "sur le boulevard du Théâtre"),
+    ("Place Saint-Léger", "sur la place Saint-Léger"),
+    ("Avenue de Lyon", "sur l'avenue de Lyon"),
+    ("Impasse des Lilas", "dans l'impasse des Lilas"),
+    ("Quai Charles Ravet", "sur le quai Charles Ravet"),
+    ("Pont Neuf", "sur le pont Neuf"),
+    ("Chemin des Vignes", "sur le chemin des Vignes"),
+    ("Allée des Pins", "dans l'allée des Pins"),
+    ("Cours Jules Ferry", "sur le cours Jules Ferry"),
+    ("Route de Lyon", "sur la route de Lyon"),
+    ("Montée Valérieux", "sur la montée Valérieux"),
+    ("Rond-Point de la Cassine", "sur le rond-point de la Cassine"),
+    ("rue de Maistre", "dans la rue de Maistre"),
+    ("Bd du Théâtre", "sur le boulevard du Théâtre"),
+    ("Av. de Lyon", "sur l'avenue de Lyon"),
+    ("Pl. Monge", "sur la place Monge"),
+    ("Le Verney", "sur Le Verney"),  # no street type: the name as written
+])
+def test_street_named_with_its_article(name, phrase):
+    assert street_phrase(name, "residential") == phrase
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Boulevard du Théâtre", "Boulevard du Théatre"),
+    ("Boulevard du Théâtre", "boulevard du theatre"),
+    ("Bd du Théâtre", "Boulevard du Théâtre"),
+    ("Av. de Lyon", "Avenue de Lyon"),
+    ("Pl. Saint-Léger", "Place Saint Léger"),
+    ("Rue de l'Ouest", "Rue de l’Ouest"),
+])
+def test_spellings_of_one_street_share_a_key(a, b):
+    assert name_key(a) == name_key(b)
+    assert name_key("Rue du Laurier") != name_key("Rue du Lauriers")
+
+
+@pytest.fixture
+def variant_spelling() -> nx.MultiDiGraph:
+    """Rue du Sud, then Boulevard du Théâtre north, whose second half is spelt "Bd du Théatre" in
+    OSM, with a side street leaving where the spelling changes."""
+    points = {"S": (0, -100), "C": (0, 0), "M": (0, 150), "N": (0, 300), "W": (-100, 150), "E": (100, 150)}
+    ways = [
+        {"name": "Rue du Sud", "nodes": ["S", "C"]},
+        {"name": "Boulevard du Théâtre", "nodes": ["C", "M"]},
+        {"name": "Bd du Théatre", "nodes": ["M", "N"]},
+        {"name": "Rue Latérale", "nodes": ["W", "M", "E"]},
+    ]
+    return _graph(points, ways)
+
+
+def test_a_spelling_variant_is_not_a_new_instruction(variant_spelling):
+    G = variant_spelling
+    steps = directions(G, _path(G, "S", "C", "M", "N"))
+    assert [s.kind for s in steps] == [DEPART, "continue", ARRIVE]
+    assert steps[1].text == "Continuez tout droit sur le boulevard du Théâtre"
+    assert steps[1].street == "Boulevard du Théâtre"  # the first spelling is kept
+    assert steps[1].distance_m == pytest.approx(300)
+
+
+def test_starting_on_a_variant_keeps_one_stretch(variant_spelling):
+    G = variant_spelling
+    steps = directions(G, _path(G, "C", "M", "N"))
+    assert [s.text for s in steps] == ["Partez vers le nord sur le boulevard du Théâtre", "Vous êtes arrivé"]
+    assert steps[0].distance_m == pytest.approx(300)
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(31, "31 s"), (59.4, "59 s"), (120, "2 min"), (3900, "1 h 05")])
+def test_format_duration(seconds, text):
+    assert duration_fr(seconds) == text
+
+
+def test_one_formatting_for_a_leg_everywhere(crossroads):
+    """The figures of a leg read the same in a step, a spoken line and a leg summary."""
+    steps = directions(crossroads, _path(crossroads, "S", "S1", "C", "N1", "N"))
+    assert instruction_line(steps[0]).endswith(f", sur {distance_fr(steps[0].distance_m)}")
+    assert spoken_lines(steps)[1].startswith(f"Dans {distance_fr(steps[0].distance_m)}, ")
+    assert leg_fr(150, 31) == "150 m, 31 s"
+    assert leg_fr(1234, 125) == "1,2 km, 2 min"
+    assert distance_fr(1020) == "1 km" and distance_fr(9980) == "10 km"
+
+
+def test_unnamed_ways_take_their_preposition():
+    assert street_phrase("", "service") == "sur la voie de service"
+    assert street_phrase("", "living_street") == "dans la zone de rencontre"
+    assert street_phrase("", "unclassified") == "sur la voie sans nom"

@@ -1,5 +1,10 @@
 """French turn-by-turn directions from a leg's node path on an (unsimplified) street graph.
 
+Streets are named the French way, by their type: « dans la rue du Laurier », « sur le boulevard
+du Théâtre », « sur l'avenue … ». Names are compared without case, accents, apostrophes or a
+leading type abbreviation (« Bd », « Av. »), so that two OSM spellings of one street are one
+stretch, told with its first spelling.
+
 Consecutive edges of the same street are merged into one stretch; at each change of street the
 turn is measured on node coordinates about ``BEARING_REACH_M`` before and after the junction, so
 that the tiny segments of an unsimplified graph do not make the angle noisy. Roundabouts are one
@@ -9,11 +14,14 @@ instruction with the number of the exit taken.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import networkx as nx
 
 from dynamobile.errors import StreetDataError
+from .french import distance_fr
 
 BEARING_REACH_M = 20.0  # how far along the path the turn angle is measured, each side of a junction
 SHORT_UNNAMED_M = 12.0  # an unnamed stretch shorter than this between two streets is not announced
@@ -32,6 +40,29 @@ _UNNAMED = {
     "steps": "l'escalier", "cycleway": "la piste cyclable", "pedestrian": "la voie piétonne",
     "service": "la voie de service", "living_street": "la zone de rencontre",
 }
+# Street types: the word as written after its article, the preposition a driver turns with, and
+# the article ("l'" before a vowel).
+_TYPES: dict[str, tuple[str, str, str]] = {
+    "rue": ("rue", "dans", "la"), "ruelle": ("ruelle", "dans", "la"),
+    "impasse": ("impasse", "dans", "l'"), "allee": ("allée", "dans", "l'"),
+    "passage": ("passage", "dans", "le"), "faubourg": ("faubourg", "dans", "le"),
+    "avenue": ("avenue", "sur", "l'"), "boulevard": ("boulevard", "sur", "le"),
+    "place": ("place", "sur", "la"), "placette": ("placette", "sur", "la"),
+    "square": ("square", "sur", "le"), "esplanade": ("esplanade", "sur", "l'"),
+    "quai": ("quai", "sur", "le"), "pont": ("pont", "sur", "le"), "chemin": ("chemin", "sur", "le"),
+    "cours": ("cours", "sur", "le"), "route": ("route", "sur", "la"), "montee": ("montée", "sur", "la"),
+    "rampe": ("rampe", "sur", "la"), "promenade": ("promenade", "sur", "la"),
+    "rond-point": ("rond-point", "sur", "le"), "giratoire": ("giratoire", "sur", "le"),
+    "carrefour": ("carrefour", "sur", "le"), "parvis": ("parvis", "sur", "le"),
+    "voie": ("voie", "sur", "la"), "sentier": ("sentier", "sur", "le"),
+}
+# Leading abbreviations met in OSM names, folded (no case, accent or dot).
+_ABBREVIATIONS = {
+    "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard", "boul": "boulevard", "av": "avenue",
+    "ave": "avenue", "pl": "place", "r": "rue", "rte": "route", "ch": "chemin", "che": "chemin",
+    "imp": "impasse", "all": "allee", "sq": "square", "rpt": "rond-point", "mte": "montee",
+}
+_ROUNDABOUT_TYPES = ("rond-point", "giratoire", "carrefour")
 _CARDINALS = ("le nord", "le nord-est", "l'est", "le sud-est", "le sud", "le sud-ouest", "l'ouest", "le nord-ouest")
 
 
@@ -57,22 +88,11 @@ class _Stretch:
     """Consecutive path nodes on one street (or one roundabout)."""
 
     nodes: tuple[int, ...]
-    label: str  # street name, or "" when unnamed
+    label: str  # street name as first spelt on the stretch, or "" when unnamed
     highway: str
     roundabout: bool
     length_m: float
 
-
-def format_distance(distance_m: float) -> str:
-    """A distance rounded the way one reads it: "30 m", "250 m", "1,2 km", "12 km"."""
-    if distance_m < 100:
-        return f"{max(10, int(round(distance_m / 10.0)) * 10)} m"
-    if distance_m < 1000:
-        rounded = int(round(distance_m / 50.0)) * 50
-        return "1 km" if rounded >= 1000 else f"{rounded} m"
-    if distance_m < 10_000:
-        return f"{distance_m / 1000:.1f} km".replace(".", ",")
-    return f"{round(distance_m / 1000)} km"
 
 
 def ordinal_fr(n: int) -> str:
@@ -95,9 +115,70 @@ def _first(value) -> str:
     return "" if value is None else str(value)
 
 
+def _fold(text: str) -> str:
+    """Lower case, no accents, apostrophes, hyphens or dots: "Boulevard du Théatre" → "boulevard du theatre"."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.lower()).split())
+
+
+_TYPE_KEYS = {_fold(word): word for word in _TYPES}
+_LEADING_WORD = re.compile(r"^\s*(rond[\s-]+point|[^\W\d_]+)\.?(?:\s+|$)(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _street_type(label: str) -> tuple[str, str]:
+    """(type key of ``_TYPES``, rest of the name as written), or ("", label) when no type leads."""
+    match = _LEADING_WORD.match(label)
+    if not match:
+        return "", label
+    folded = _fold(match.group(1))
+    folded = _ABBREVIATIONS.get(folded, folded)
+    word = _TYPE_KEYS.get(folded, "")
+    return (word, match.group(2).strip()) if word else ("", label)
+
+
+def name_key(label: str) -> str:
+    """What two spellings of one street share: "Bd du Théatre" and "Boulevard du Théâtre" alike."""
+    word, rest = _street_type(label)
+    return _fold(f"{word} {rest}" if word else label)
+
+
+def street_words(label: str, highway: str) -> tuple[str, str]:
+    """(preposition, named way): ("dans", "la rue du Laurier"), ("sur", "l'avenue de Lyon"),
+    ("sur", "la voie de service") for an unnamed way, ("sur", label) for a name without a type."""
+    if not label:
+        return "dans" if highway == "living_street" else "sur", _UNNAMED.get(highway, "la voie sans nom")
+    word, rest = _street_type(label)
+    if not word:
+        return "sur", label
+    written, preposition, article = _TYPES[word]
+    named = f"{article}{written}" if article.endswith("'") else f"{article} {written}"
+    return preposition, f"{named} {rest}" if rest else named
+
+
 def street_phrase(label: str, highway: str) -> str:
-    """How the text names a way: its name, or its type ("la voie de service", "le chemin")."""
-    return label or _UNNAMED.get(highway, "la voie sans nom")
+    """How a turn names the way taken: "dans la rue du Laurier", "sur le quai Charles Ravet"."""
+    return " ".join(street_words(label, highway))
+
+
+def _of(label: str, highway: str) -> str:
+    """The way after "de": "du boulevard …", "de la place …", "de l'avenue …" (a bare name as is)."""
+    named = street_words(label, highway)[1]
+    if label and not _street_type(label)[0]:
+        return named
+    if named.startswith("le "):
+        return "du " + named[3:]
+    return "de " + named
+
+
+def _roundabout_name(label: str) -> str:
+    """What follows "Au rond-point": " de la Cassine" for "Rond-point de la Cassine", " de la place
+    Ronde" for "Place Ronde", nothing when the ring has no name."""
+    if not label:
+        return ""
+    word, rest = _street_type(label)
+    if word in _ROUNDABOUT_TYPES:
+        return f" {rest}" if rest else ""
+    return f" {_of(label, '')}"
 
 
 def _edge(G: nx.MultiDiGraph, u: int, v: int) -> dict:
@@ -156,23 +237,26 @@ def _bearings_at(G: nx.MultiDiGraph, path: list[int], i: int) -> tuple[float, fl
 
 def _stretches(G: nx.MultiDiGraph, path: list[int]) -> list[_Stretch]:
     stretches: list[_Stretch] = []
-    nodes, key, length = [path[0]], None, 0.0
+    nodes, key, length, first_label = [path[0]], None, 0.0, ""
     for i, (u, v) in enumerate(zip(path, path[1:])):
         data = _edge(G, u, v)
         roundabout = _first(data.get("junction")) in ("roundabout", "circular")
         label = street_label(data)
         highway = _first(data.get("highway"))
-        # Unnamed ways of types read the same ("la voie sans nom") are one stretch.
-        this = (label, "" if label or highway not in _UNNAMED else highway, roundabout)
+        # Unnamed ways of types read the same ("la voie sans nom") are one stretch; so are the
+        # spellings of one name.
+        this = (name_key(label), "" if label or highway not in _UNNAMED else highway, roundabout)
         u_turn = i > 0 and path[i - 1] == v
         if key is not None and (this != key or u_turn):
-            stretches.append(_Stretch(tuple(nodes), key[0], key[1], key[2], length))
+            stretches.append(_Stretch(tuple(nodes), first_label, key[1], key[2], length))
             nodes, length = [u], 0.0
+        if key is None or this != key or u_turn:
+            first_label = label
         key = this
         nodes.append(v)
         length += float(data.get("length", 0.0))
     if key is not None:
-        stretches.append(_Stretch(tuple(nodes), key[0], key[1], key[2], length))
+        stretches.append(_Stretch(tuple(nodes), first_label, key[1], key[2], length))
     return _absorb_short_unnamed(stretches)
 
 
@@ -190,7 +274,8 @@ def _absorb_short_unnamed(stretches: list[_Stretch]) -> list[_Stretch]:
     merged: list[_Stretch] = []
     for s in out:
         p = merged[-1] if merged else None
-        if p and (p.label, p.highway, p.roundabout) == (s.label, s.highway, s.roundabout) and not (
+        same_way = p and (name_key(p.label), p.highway, p.roundabout) == (name_key(s.label), s.highway, s.roundabout)
+        if same_way and not (
             len(p.nodes) > 1 and len(s.nodes) > 1 and p.nodes[-2] == s.nodes[1]
         ):
             merged[-1] = _Stretch(p.nodes + s.nodes[1:], p.label, p.highway, p.roundabout, p.length_m + s.length_m)
@@ -264,14 +349,14 @@ def directions(G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destina
             position += len(s.nodes) - 1  # announced with the roundabout exit
             continue
         lon, lat = _xy(G, s.nodes[0])
-        name = street_phrase(s.label, s.highway)
+        onto = street_phrase(s.label, s.highway)
         nxt = stretches[k + 1] if k + 1 < len(stretches) else None
         if s.roundabout:
             exit_no = _roundabout_exit(G, s) if nxt else 0
-            ring_name = f" {s.label}" if s.label else ""
+            ring_name = _roundabout_name(s.label)
             if nxt:
-                after = street_phrase(nxt.label, nxt.highway)
-                text = f"Au rond-point{ring_name}, prenez la {ordinal_fr(exit_no)} sortie ({after})"
+                after = street_words(nxt.label, nxt.highway)[1]
+                text = f"Au rond-point{ring_name}, prenez la {ordinal_fr(exit_no)} sortie vers {after}"
                 out.append(Instruction(text, s.length_m + nxt.length_m, nxt.label, ROUNDABOUT, lat, lon, exit_no))
             else:
                 text = f"Entrez dans le rond-point{ring_name}"
@@ -279,7 +364,7 @@ def directions(G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destina
         elif k == 0:
             start_bearing = bearing_deg(*_xy(G, s.nodes[0]), *_xy(G, _point_along(G, list(s.nodes), BEARING_REACH_M)))
             heading = _CARDINALS[int((start_bearing + 22.5) // 45) % 8]
-            out.append(Instruction(f"Partez vers {heading} sur {name}", s.length_m, s.label, DEPART, lat, lon))
+            out.append(Instruction(f"Partez vers {heading} {onto}", s.length_m, s.label, DEPART, lat, lon))
         else:
             b_in, b_out = _bearings_at(G, path, position)
             angle = turn_angle(b_in, b_out)
@@ -287,9 +372,9 @@ def directions(G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destina
             fork = _is_fork(G, path, position, angle, b_in) if abs(angle) < 50 else ""
             if fork:
                 kind, verb = FORK, f"Serrez à {fork}"
-            text = verb if kind == UTURN else f"{verb} sur {name}"
+            text = verb if kind == UTURN else f"{verb} {onto}"
             if kind == UTURN and s.label:
-                text = f"Faites demi-tour sur {name}"
+                text = f"Faites demi-tour {onto}"
             out.append(Instruction(text, s.length_m, s.label, kind, lat, lon))
         position += len(s.nodes) - 1
     lon, lat = _xy(G, path[-1])
@@ -299,18 +384,18 @@ def directions(G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destina
 
 
 def instruction_line(instruction: Instruction) -> str:
-    """The instruction followed by the distance to cover: "Tournez à droite sur Rue X, sur 250 m"."""
+    """The instruction followed by the distance to cover: "Tournez à droite dans la rue X, sur 250 m"."""
     if instruction.kind == ARRIVE or instruction.distance_m <= 0:
         return instruction.text
-    return f"{instruction.text}, sur {format_distance(instruction.distance_m)}"
+    return f"{instruction.text}, sur {distance_fr(instruction.distance_m)}"
 
 
 def spoken_lines(instructions: tuple[Instruction, ...]) -> list[str]:
-    """Instructions announced ahead: "Dans 250 m, tournez à droite sur Rue X"."""
+    """Instructions announced ahead: "Dans 250 m, tournez à droite dans la rue X"."""
     lines = []
     for prev, inst in zip((None, *instructions), instructions):
         if prev is None:
             lines.append(instruction_line(inst))
         else:
-            lines.append(f"Dans {format_distance(prev.distance_m)}, {inst.text[0].lower()}{inst.text[1:]}")
+            lines.append(f"Dans {distance_fr(prev.distance_m)}, {inst.text[0].lower()}{inst.text[1:]}")
     return lines
