@@ -148,5 +148,5 @@ def export(fmt: str):
     buffer = io.StringIO()
     exports.write_export(get_session(), buffer, fmt=fmt, first=first, last=last)
     name = exports.FILE_NAMES[fmt]
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="dynamobile-{name}-{today_paris()}.csv"'})

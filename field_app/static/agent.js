@@ -134,14 +134,21 @@
   }
 
   // --- page ------------------------------------------------------------------------------------
-  function message(text) { $("#sync-msg").textContent = text; }
+  // Live regions are only written when their text changes: screen readers announce every write.
+  function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
+  function message(text) { setText($("#sync-msg"), text); }
 
-  let toastTimer = null;
+  // The toast sits in a live region present from the start; its text is set a moment after it is
+  // shown, so that screen readers notice the change and announce it.
+  let toastTimer = null, toastTextTimer = null;
   function toast(text) {
     const el = $("#toast");
-    el.textContent = text; el.hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { el.hidden = true; }, 2500);
+    clearTimeout(toastTimer); clearTimeout(toastTextTimer);
+    el.textContent = ""; el.hidden = false;
+    toastTextTimer = setTimeout(() => {
+      el.textContent = text;
+      toastTimer = setTimeout(() => { el.hidden = true; el.textContent = ""; }, 2500);
+    }, 100);
   }
 
   const LOG_KEY = "dynamobile-log-" + USER;
@@ -162,11 +169,12 @@
     const queue = mine(await allOf(QUEUE));
     const rejected = mine(await allOf(REJECTED));
     pendingCount = queue.length;
-    $("#pending").textContent = String(queue.length);
-    $("#rejected").textContent = String(rejected.length);
-    $("#rejected-wrap").hidden = rejected.length === 0;
-    $("#net").textContent = navigator.onLine ? "En ligne" : "Hors ligne";
-    $("#net").className = navigator.onLine ? "net on" : "net off";
+    setText($("#pending"), String(queue.length));
+    setText($("#rejected"), String(rejected.length));
+    if ($("#rejected-wrap").hidden !== (rejected.length === 0)) $("#rejected-wrap").hidden = rejected.length === 0;
+    setText($("#net"), navigator.onLine ? "En ligne" : "Hors ligne");
+    const netClass = navigator.onLine ? "net on" : "net off";
+    if ($("#net").className !== netClass) $("#net").className = netClass;
     if (timer && nextAt && queue.length) {
       message(`Envoi impossible pour l'instant ; nouvel essai dans ${Math.max(1, Math.round((nextAt - Date.now()) / 1000))} s.`);
     }
@@ -179,7 +187,7 @@
       if (entry.checkin) parts.push("Arrivée " + clock(entry.checkin));
       if (entry.checkout) parts.push("Départ " + clock(entry.checkout));
       if (entry.people) parts.push(entry.people + " personne(s)");
-      status.textContent = parts.join(" · ");
+      setText(status, parts.join(" · "));
     });
   }
 
@@ -195,17 +203,44 @@
   // Interaction form (the Coop's collective-CRA data: form version 2)
   const panel = $("#panel"), form = $("#interaction-form"), adminTopics = $("#admin-topics");
   const AIDE = "aide_aux_demarches_administratives", NONE = "aucun";
-  let formStop = null;
-  function openForm(card) {
+  let formStop = null, opener = null;
+  // Everything but the dialog is made inert while it is open (modal dialog, WAI-ARIA pattern).
+  const outside = () => $$("body > *").filter((el) => !el.contains(panel) && el.id !== "toast-live")
+    .concat($$("main > *").filter((el) => el !== panel && el.id !== "toast-live"));
+  const focusables = () => $$('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])', panel)
+    .filter((el) => !el.disabled && el.getClientRects().length > 0);
+  function openForm(card, button) {
     formStop = parseInt(card.dataset.stop, 10);
+    opener = button || null;
     form.reset();
     $$("output[data-group]", form).forEach((o) => { o.value = "0"; o.textContent = "0"; });
     adminTopics.hidden = true;
     $("#form-stop").textContent = card.dataset.name;
     panel.hidden = false;
-    window.scrollTo(0, 0);
+    outside().forEach((el) => { el.inert = true; });
+    panel.scrollTop = 0;
+    const first = focusables()[0];
+    (first || panel).focus();
   }
-  function closeForm() { panel.hidden = true; formStop = null; }
+  function closeForm() {
+    panel.hidden = true; formStop = null;
+    outside().forEach((el) => { el.inert = false; });
+    if (opener && document.contains(opener)) opener.focus();
+    opener = null;
+  }
+  panel.addEventListener("keydown", (ev) => {
+    if (panel.hidden) return;
+    if (ev.key === "Escape") { ev.preventDefault(); closeForm(); return; }
+    if (ev.key !== "Tab") return;
+    const items = focusables();
+    if (!items.length) { ev.preventDefault(); return; }
+    const first = items[0], last = items[items.length - 1];
+    if (ev.shiftKey && (document.activeElement === first || document.activeElement === panel)) {
+      ev.preventDefault(); last.focus();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      ev.preventDefault(); first.focus();
+    }
+  });
   const counts = (group) => {
     const out = {};
     $$(`output[data-group="${group}"]`, form).forEach((o) => { out[o.dataset.code] = parseInt(o.textContent, 10) || 0; });
@@ -257,7 +292,7 @@
     const card = btn.closest("article.stop");
     const stopId = parseInt(card.dataset.stop, 10);
     const act = btn.dataset.act;
-    if (act === "interaction") { openForm(card); return; }
+    if (act === "interaction") { openForm(card, btn); return; }
     btn.disabled = true;
     try {
       if (act === "tally") {

@@ -48,8 +48,10 @@ async function page(request) {
   } catch (e) {
     const cached = await cache.match(HOME);
     if (cached) return cached;
-    return new Response("<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-      "<h1>Hors ligne</h1><p>Cette page n'a pas encore été chargée sur ce téléphone. Reconnectez-vous au réseau.</p>",
+    return new Response("<!doctype html><html lang=fr><head><meta charset=utf-8>" +
+      "<meta name=viewport content='width=device-width, initial-scale=1'><title>Hors ligne – Dynamobile</title></head>" +
+      "<body><main><h1>Hors ligne</h1><p>Cette page n'a pas encore été chargée sur ce téléphone. " +
+      "Reconnectez-vous au réseau.</p></main></body></html>",
       { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
   }
 }
