@@ -1,4 +1,4 @@
-"""Field-app commands: ``serve``, ``users add``, ``publish``, ``export interactions``, ``init-db``.
+"""Field-app commands: ``serve``, ``users add|list|deactivate|reset-password|unlock``, ``publish``, ``export interactions``, ``init-db``.
 
 Registered on the main group by `dynamobile.cli`; ``python -m dynamobile.cli_field`` runs them alone.
 """
@@ -54,6 +54,9 @@ def serve(host: str, port: int, threads: int) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="dynamobile")
 
 
+ROLE_LABELS = {"agent": "agent", "coordinator": "coordination"}
+
+
 @click.group("users")
 def users() -> None:
     """Comptes de l'application terrain."""
@@ -78,7 +81,73 @@ def users_add(name: str, role: str) -> None:
             accounts.create_user(session, name, password, role)
     except DynamobileError as exc:
         _fail(exc)
-    click.echo(f"Compte « {name} » créé ({'agent' if role == 'agent' else 'coordination'}).")
+    click.echo(f"Compte « {name} » créé ({ROLE_LABELS[role]}).")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Liste les comptes : nom, rôle, actif ou non, dernière connexion."""
+    from zoneinfo import ZoneInfo
+
+    from field_app import accounts
+
+    try:
+        with _field_session() as (_app, session):
+            rows = accounts.all_users(session)
+    except DynamobileError as exc:
+        _fail(exc)
+    if not rows:
+        click.echo("Aucun compte.")
+        return
+    paris = ZoneInfo("Europe/Paris")
+    for user in rows:
+        last = user.last_login_at.astimezone(paris).strftime("%d/%m/%Y %H:%M") if user.last_login_at else "jamais"
+        state = "actif" if user.active else "désactivé"
+        click.echo(f"{user.name}\t{ROLE_LABELS.get(user.role, user.role)}\t{state}\tdernière connexion : {last}")
+
+
+@users.command("deactivate")
+@click.argument("name")
+def users_deactivate(name: str) -> None:
+    """Désactive le compte NAME : plus de connexion, ses sessions ouvertes prennent fin."""
+    from field_app import accounts
+
+    try:
+        with _field_session() as (_app, session):
+            user = accounts.deactivate_user(session, name)
+            shown = user.name
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(f"Compte « {shown} » désactivé ; ses sessions sont fermées.")
+
+
+@users.command("reset-password")
+@click.argument("name")
+def users_reset_password(name: str) -> None:
+    """Change le mot de passe de NAME (demandé, ou lu sur l'entrée standard) et ferme ses sessions."""
+    from field_app import accounts
+
+    password = _read_password()
+    try:
+        with _field_session() as (_app, session):
+            shown = accounts.reset_password(session, name, password).name
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(f"Mot de passe de « {shown} » changé ; ses sessions sont fermées.")
+
+
+@users.command("unlock")
+@click.argument("name")
+def users_unlock(name: str) -> None:
+    """Lève le blocage de connexion de NAME (échecs oubliés, depuis toutes les adresses)."""
+    from field_app import accounts
+
+    try:
+        with _field_session() as (_app, session):
+            forgotten = accounts.unlock(session, name)
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(f"Compte « {name.strip()} » débloqué ({forgotten} échec(s) oublié(s)).")
 
 
 @click.command("publish")

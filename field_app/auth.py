@@ -23,7 +23,9 @@ def load_logged_in_user() -> None:
     g.user = None
     if user_id is not None:
         user = get_session().get(User, user_id)
-        if user is not None and user.active:
+        # A cookie from before migration 0003 has no version: it counts as 0, the version every
+        # user started at, so it lasts until the user's first logout, reset or deactivation.
+        if user is not None and user.active and session.get("session_version", 0) == user.session_version:
             g.user = user
         else:
             session.clear()
@@ -97,15 +99,21 @@ def login():
         db.commit()
         flash("Nom d'utilisateur ou mot de passe incorrect.")
         return render_template("login.html", name=name), 401
-    accounts.clear_failures(db, user.name)
+    accounts.clear_failures(db, user.name, ip)
+    accounts.record_login(user)
     db.commit()
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
+    session["session_version"] = user.session_version
     return redirect(safe_next(request.args.get("next", "")) or url_for("index"))
 
 
 @bp.post("/logout")
 def logout():
+    # Ends the user's sessions everywhere (other phones too): a copied cookie dies with this one.
+    if g.user is not None:
+        accounts.revoke_sessions(g.user)
+        get_session().commit()
     session.clear()
     return redirect(url_for("auth.login"))

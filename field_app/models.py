@@ -50,10 +50,14 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # see vocab.ROLES
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Copied into the session cookie at login; raising it (logout, password reset, deactivation)
+    # ends every session of the user at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class LoginFailure(Base):
-    """One failed login, counted per user name and per IP address (``key``) within a window."""
+    """One failed login, counted per (user name, address) and per address (``key``) within a window."""
 
     __tablename__ = "login_failures"
 

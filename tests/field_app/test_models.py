@@ -17,7 +17,7 @@ def test_migration_matches_models(app):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0002"
+    assert version == "0003"
 
 
 def test_upgrade_is_idempotent(app):
