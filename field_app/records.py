@@ -108,27 +108,25 @@ def _coordinate(raw, field: str, limit: float) -> float | None:
     return float(raw)
 
 
-def _ages(raw, codes, field: str = "ages") -> dict[str, int]:
+def _counts(raw, codes, field: str, unknown_what: str) -> dict[str, int]:
+    """A count per code from ``{code: n}`` (missing codes: 0); ``unknown_what`` names bad keys."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise InputError(f"{field} : objet attendu")
     unknown = sorted(set(raw) - set(codes))
     if unknown:
-        raise InputError(f"{field} : tranche(s) inconnue(s) {', '.join(unknown)}")
+        raise InputError(f"{field} : {unknown_what} {', '.join(unknown)}")
     return {code: _count(raw.get(code), f"{field}.{code}") for code in codes}
+
+
+def _ages(raw, codes, field: str = "ages") -> dict[str, int]:
+    return _counts(raw, codes, field, "tranche(s) inconnue(s)")
 
 
 def _subcounts(raw, codes, field: str, total: int) -> dict[str, int]:
     """Optional counts of some of the people (gender, social status): at most ``total``."""
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise InputError(f"{field} : objet attendu")
-    unknown = sorted(set(raw) - set(codes))
-    if unknown:
-        raise InputError(f"{field} : code(s) inconnu(s) {', '.join(unknown)}")
-    counts = {code: _count(raw.get(code), f"{field}.{code}") for code in codes}
+    counts = _counts(raw, codes, field, "code(s) inconnu(s)")
     if sum(counts.values()) > total:
         raise InputError(f"{field} : plus de personnes ({sum(counts.values())}) que dans les tranches d'âge ({total})")
     return counts

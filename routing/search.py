@@ -37,7 +37,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
     # own and its starts lose much of their worth once the groups are enforced: worker 1 then
     # builds OR-Tools' own first solution from the start, beside the VROOM seeding, and VROOM
     # gets a smaller share of the time.
-    # (Not in repeatable runs: VROOM's result was seen to vary when a search runs beside it.)
+    # (Not in repeatable runs: they have no VROOM stage for it to run beside.)
     alternatives = any(len(group.nodes) > 1 for group in problem.groups)
     own_start = [1] if alternatives and workers > 1 and initial_routes is None and not params.solution_limit else []
     helpers = [Helper((problem, params, w, None, deadline)) for w in own_start]
@@ -49,7 +49,7 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
             seeds = search_seed.vroom_seeds(
                 problem, seconds=params.time_limit_s,
                 threads=1 if own_start else max(1, params.workers),
-                repeatable=params.solution_limit is not None, share=GROUPED_SEED_SHARE if own_start else None)
+                share=GROUPED_SEED_SHARE if own_start else None)
             seed_s = time.perf_counter() - started
     except BaseException:
         for helper in helpers:

@@ -50,15 +50,15 @@ def vroom_routes(problem: RoutingProblem, *, seconds: float, threads: int = 2) -
 
 
 def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
-                repeatable: bool = False, share: float | None = None) -> list[list[list[int]]]:
+                share: float | None = None) -> list[list[list[int]]]:
     """Starting routes (node lists per vehicle) from VROOM, best first; [] without pyvroom.
 
     VROOM is deterministic; with time to spare (``SEED_SHARE`` of ``seconds``) it is run again on
     randomly perturbed costs (fixed random seeds; durations exact, so every run is as feasible),
     which lands it in other local optima: the best of a few is clearly better than one run.
     After ``FRESH_SHARE`` of that time, the best ``POLISHED`` starts are improved by `_polish`.
-    ``share`` replaces ``SEED_SHARE``.
-    ``repeatable`` keeps to the first run, so that the result does not depend on the clock.
+    ``share`` replaces ``SEED_SHARE``. Clock-bound: repeatable runs do without VROOM starts
+    (see `routing.search.solve`).
     Routes are made consistent with visit groups and spacing sets; everything else is left
     to OR-Tools to check.
     """
@@ -68,25 +68,23 @@ def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
     budget = seconds * (SEED_SHARE if share is None else share)
     level = exploration_for(seconds)
     found: list[tuple] = []  # (missing visits, cost, routes, breaks) as `_polish` takes them
-    runs = MAX_RUNS if not repeatable and seconds >= RERUN_MIN_S else 1
+    runs = MAX_RUNS if seconds >= RERUN_MIN_S else 1
     for run in range(runs):
         left = budget * FRESH_SHARE - (time.perf_counter() - started)
         if run and (left <= 0 or left < 1.2 * (time.perf_counter() - started) / run):
             break
         try:
-            timeout = None if repeatable else timedelta(seconds=max(0.05, left))
             solution = _vroom_input(problem, noise_seed=run).solve(
-                exploration_level=level, nb_threads=threads, timeout=timeout,
+                exploration_level=level, nb_threads=threads, timeout=timedelta(seconds=max(0.05, left)),
             )
-            routes, breaks = _routes_of(problem, solution)
-            routes, breaks = _complete(problem, routes, breaks, level, threads,
-                                       None if repeatable else started + budget * FRESH_SHARE)
+            routes, breaks = _complete(problem, *_routes_of(problem, solution), level, threads,
+                                       started + budget * FRESH_SHARE)
         except Exception as exc:  # a seed is optional: VROOM rejecting an input must not stop the solve
             log.info("VROOM n'a pas fourni de tournées de départ : %s", exc)
             break
         found.append((*_seed_cost(problem, routes), routes, breaks))
     found.sort(key=lambda item: (item[0], item[1]))
-    if not repeatable and found and seconds >= RERUN_MIN_S:
+    if found and seconds >= RERUN_MIN_S:
         found = _polish(problem, found[:POLISHED], level, threads, started + budget)
     return [item[2] for item in found]
 
@@ -174,7 +172,7 @@ def _penalty_of(problem: RoutingProblem) -> dict[int, int]:
     return out
 
 
-def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int, until: float | None,
+def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int, until: float,
               rounds: int = 3):
     """Make VROOM's routes keep the visit-group and spacing rules VROOM does not know, then let
     VROOM fill the room this frees, resuming from the kept routes with only the visits still
@@ -182,11 +180,11 @@ def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int,
     for _ in range(rounds):
         kept = _respect_groups(problem, routes)
         breaks = [_shift_breaks(route, kept_route, brks) for route, kept_route, brks in zip(routes, kept, breaks)]
-        if kept == routes or (until is not None and time.perf_counter() >= until):
+        if kept == routes or time.perf_counter() >= until:
             return kept, breaks
         routes = kept
         blocked = _blocked(problem, routes)
-        timeout = None if until is None else timedelta(seconds=max(0.05, until - time.perf_counter()))
+        timeout = timedelta(seconds=max(0.05, until - time.perf_counter()))
         try:
             solution = _resume(problem, routes, breaks, level=level, threads=threads, timeout=timeout, skip=blocked)
         except Exception as exc:  # VROOM refusing the kept routes as a start: keep them as they are

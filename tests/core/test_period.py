@@ -17,9 +17,9 @@ MONDAY = dt.date(2026, 11, 30)
 FAST = SolveParams(time_limit_s=30, solution_limit=50)
 
 
-def planned(scenario, days, **options):
+def planned(scenario, days, *, first_day=MONDAY, **options):
     networks = load_networks(scenario)
-    plan = plan_period(scenario, MONDAY, days, params=options.pop("params", FAST), networks=networks, **options)
+    plan = plan_period(scenario, first_day, days, params=options.pop("params", FAST), networks=networks, **options)
     travel = travel_lookup(scenario, networks)
     assert check_plan(plan, scenario, travel=travel) == []
     assert audit_plan(plan, scenario, travel) == []
@@ -83,12 +83,7 @@ REPEATABLE = SolveParams(time_limit_s=10.0, solution_limit=30)
 
 
 def planned_from(scenario, first_day, days, params=REPEATABLE):
-    networks = load_networks(scenario)
-    plan = plan_period(scenario, first_day, days, params=params, networks=networks)
-    travel = travel_lookup(scenario, networks)
-    assert check_plan(plan, scenario, travel=travel) == []
-    assert audit_plan(plan, scenario, travel) == []
-    return plan
+    return planned(scenario, days, first_day=first_day, params=params)
 
 
 def test_no_tour_on_public_holidays_and_team_days_off(tmp_path):

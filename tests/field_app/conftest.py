@@ -11,8 +11,10 @@ import re
 import uuid
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, select, text
 
+from dynamobile import cli_field
 from field_app import accounts, create_app, publishing
 from field_app.db import new_session
 from field_app.models import Tour, User
@@ -87,6 +89,19 @@ def app(make_app):
     session.commit()
     session.close()
     return app
+
+
+@pytest.fixture
+def cli(app, monkeypatch):
+    """Run a command with the environment pointing at the test app's database."""
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(cli_field._standalone, list(args), input=input)
+
+    return run
 
 
 @pytest.fixture

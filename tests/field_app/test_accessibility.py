@@ -9,7 +9,6 @@ from sqlalchemy import select
 from field_app.db import new_session
 from field_app.models import Stop, Tour
 
-from .conftest import PASSWORD
 from .test_e2e import browser, context, login, pytestmark, server, wait_controlled  # noqa: F401
 
 # WCAG 2.1 contrast ratio of the computed colours, the background being the first opaque one

@@ -3,27 +3,13 @@
 import pytest
 from alembic import command
 from alembic.config import Config
-from click.testing import CliRunner
 from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
-from dynamobile import cli_field
 from field_app.db import MIGRATIONS_DIR, engine_of, make_engine, new_session, upgrade
 from field_app.models import User
 
 from .conftest import PASSWORD, AuthActions, form_token
-
-
-@pytest.fixture
-def cli(app, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
-    monkeypatch.setenv("SECRET_KEY", "test-secret")
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(cli_field._standalone, list(args), input=input)
-
-    return run
 
 
 def _client_at(app, address: str):

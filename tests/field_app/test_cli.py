@@ -2,30 +2,14 @@
 
 import json
 
-import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from dynamobile import cli_field
 from dynamobile.plan import plan_to_dict
 from field_app.db import new_session
 from field_app.models import Tour, User
 
 from .conftest import coop_interaction, interaction, stop_ids, tally
 from .planning import make_plan
-
-
-@pytest.fixture
-def cli(app, monkeypatch):
-    """Run a command with the environment pointing at the test app's database."""
-    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
-    monkeypatch.setenv("SECRET_KEY", "test-secret")
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(cli_field._standalone, list(args), input=input)
-
-    return run
 
 
 def test_users_add_reads_password_from_stdin(app, cli):
