@@ -55,7 +55,10 @@ def networkx_matrices(G: nx.MultiDiGraph, nodes: list[int]) -> tuple[np.ndarray,
         times, paths = nx.single_source_dijkstra(G, a, weight="travel_time")
         for j, b in enumerate(nodes):
             path = paths[b]
-            length = sum(min(G[u][v].values(), key=lambda d: d["travel_time"])["length"] for u, v in zip(path, path[1:]))
+            length = sum(
+                min(G[u][v].values(), key=lambda d: d["travel_time"])["length"]
+                for u, v in zip(path, path[1:])
+            )
             seconds[i, j] = round(times[b])
             metres[i, j] = round(length)
     return seconds, metres
@@ -78,8 +81,10 @@ def bench(name: str, G: nx.MultiDiGraph, points: int, repeat: int, baseline_repe
     base_s, (bsec, bmet) = median_time(lambda: networkx_matrices(G, nodes), baseline_repeat)
     same_time = bool((sec == bsec).all())
     metre_diff = int(np.abs(met - bmet).max())
-    print(f"{name:<28} {len(G):>7} {G.number_of_edges():>8} {len(nodes):>6} {ours_s:>9.3f} {solve_s:>11.3f} "
-          f"{base_s:>10.3f} {base_s / ours_s:>7.1f}× {'yes' if same_time else 'NO':>8} {metre_diff:>7}")
+    print(
+        f"{name:<28} {len(G):>7} {G.number_of_edges():>8} {len(nodes):>6} {ours_s:>9.3f} {solve_s:>11.3f} "
+        f"{base_s:>10.3f} {base_s / ours_s:>7.1f}× {'yes' if same_time else 'NO':>8} {metre_diff:>7}"
+    )
 
 
 def main() -> None:
@@ -87,12 +92,18 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--grid-side", type=int, default=224, help="224 → 50 176 nodes")
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
-    print(f"{'graph':<28} {'nodes':>7} {'edges':>8} {'points':>6} {'ours (s)':>9} {'ours-no-CSR':>11} "
-          f"{'networkx':>10} {'ratio':>8} {'same s':>8} {'max Δm':>7}")
-    files = {"chambery_centre_2016": args.data / "osm" / "chambery_centre_2016.osm",
-             "paris_gare_du_nord_2021": args.data / "osm" / "paris_gare_du_nord_2021.osm.bz2"}
+    print(
+        f"{'graph':<28} {'nodes':>7} {'edges':>8} {'points':>6} {'ours (s)':>9} {'ours-no-CSR':>11} "
+        f"{'networkx':>10} {'ratio':>8} {'same s':>8} {'max Δm':>7}"
+    )
+    files = {
+        "chambery_centre_2016": args.data / "osm" / "chambery_centre_2016.osm",
+        "paris_gare_du_nord_2021": args.data / "osm" / "paris_gare_du_nord_2021.osm.bz2",
+    }
     for label, path in files.items():
         if not path.exists():
             print(f"{label}: {path} missing, skipped")
@@ -102,9 +113,11 @@ def main() -> None:
             bench(f"{label} ({profile})", G, args.points, args.repeat, args.repeat)
     G = grid_graph(args.grid_side)
     bench(f"grid {args.grid_side}×{args.grid_side}", G, args.points, args.repeat, 1)
-    print("ours = CSR build + scipy Dijkstra from all points + distances along the same paths; "
-          "ours-no-CSR = with the CSR form reused (as the planner does); medians of --repeat runs "
-          "(networkx on the grid: 1 run).")
+    print(
+        "ours = CSR build + scipy Dijkstra from all points + distances along the same paths; "
+        "ours-no-CSR = with the CSR form reused (as the planner does); medians of --repeat runs "
+        "(networkx on the grid: 1 run)."
+    )
 
 
 if __name__ == "__main__":

@@ -41,9 +41,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from season import DRIVING_CAP_MIN, START, generate_season  # noqa: E402
+from season import DRIVING_CAP_MIN, START, generate_season
 
-CHAMBERY_OSM = Path(__file__).resolve().parents[2] / "shared" / "data" / "osm" / "chambery_centre_2016.osm"
+CHAMBERY_OSM = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "osm" / "chambery_centre_2016.osm"
+)
 DEFAULT_CASES = "30x7,30x28,60x7,60x28,120x7,120x28,60x28-2v,60x28-cap"
 SAMPLE_S = 0.1  # a /proc scan costs about 2 ms
 
@@ -63,7 +65,9 @@ def parse_cases(text: str) -> list[Case]:
     for label in (t.strip() for t in text.split(",") if t.strip()):
         m = re.fullmatch(r"(\d+)x(\d+)((?:-(?:2v|3v|cap))*)", label)
         if not m:
-            raise SystemExit(f"case « {label} »: expected SITESxDAYS[-2v][-cap], e.g. 60x28 or 60x28-cap")
+            raise SystemExit(
+                f"case « {label} »: expected SITESxDAYS[-2v][-cap], e.g. 60x28 or 60x28-cap"
+            )
         suffixes = m.group(3).split("-")[1:]
         vehicles = 2 if "2v" in suffixes else 3
         cases.append(Case(label, int(m.group(1)), int(m.group(2)), vehicles, "cap" in suffixes))
@@ -71,6 +75,7 @@ def parse_cases(text: str) -> list[Case]:
 
 
 # --- one run, in its own process ---------------------------------------------------------------
+
 
 def _vm_hwm_mb(pid: int | str = "self") -> float | None:
     """Peak resident memory of a process (VmHWM), in MB; None if it is gone or /proc is absent."""
@@ -91,19 +96,28 @@ def run_one(scenario_path: Path, first_day: dt.date, days: int, seconds: float) 
     from dynamobile.calendars import works_on
     from dynamobile.check import check_plan
     from dynamobile.scenario import load_scenario
-    from routing.problem import SolveParams
     from routing.planner import Timings, load_networks, plan_period, travel_lookup
+    from routing.problem import SolveParams
 
     started = time.perf_counter()
     scenario = load_scenario(scenario_path)
     timings = Timings()
     networks = load_networks(scenario)
     timings.graph_s += time.perf_counter() - started
-    plan = plan_period(scenario, first_day, days, params=SolveParams(time_limit_s=seconds),
-                       networks=networks, timings=timings)
+    plan = plan_period(
+        scenario,
+        first_day,
+        days,
+        params=SolveParams(time_limit_s=seconds),
+        networks=networks,
+        timings=timings,
+    )
     wall_s = time.perf_counter() - started
     peak_mb = _vm_hwm_mb()  # the planning only: taken before checking and auditing
-    self_usage, children_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_usage, children_usage = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
 
     travel = travel_lookup(scenario, networks)
     violations = check_plan(plan, scenario, travel=travel)
@@ -113,8 +127,12 @@ def run_one(scenario_path: Path, first_day: dt.date, days: int, seconds: float) 
         audit = "n/a"
     else:
         findings = audit_plan(plan, scenario, travel)
-        audit = "clean" if not findings else f"{len(findings)} finding(s): " + ", ".join(
-            f"{getattr(f, 'site', '?')} {getattr(f, 'date', '')}" for f in findings[:3])
+        audit = (
+            "clean"
+            if not findings
+            else f"{len(findings)} finding(s): "
+            + ", ".join(f"{getattr(f, 'site', '?')} {getattr(f, 'date', '')}" for f in findings[:3])
+        )
 
     period = [first_day + dt.timedelta(days=k) for k in range(days)]
     stats = plan.stats
@@ -124,7 +142,9 @@ def run_one(scenario_path: Path, first_day: dt.date, days: int, seconds: float) 
         "priority_served": stats["priority_served"],
         "priority_total": stats["priority_total"],
         "tours": sum(1 for t in plan.tours if t.stops),
-        "vehicle_days": sum(works_on(scenario.calendar, v, day) for v in scenario.vehicles for day in period),
+        "vehicle_days": sum(
+            works_on(scenario.calendar, v, day) for v in scenario.vehicles for day in period
+        ),
         "solve_s": stats["timings_s"]["solve"],
         "solver_s": stats["solver_s"],
         "timings_s": stats["timings_s"],
@@ -139,6 +159,7 @@ def run_one(scenario_path: Path, first_day: dt.date, days: int, seconds: float) 
 
 
 # --- the driver -----------------------------------------------------------------------------------
+
 
 def _children(pid: int) -> list[int]:
     """Processes whose parent is ``pid`` (a scan of /proc: no children file on every kernel)."""
@@ -166,8 +187,18 @@ def _cmdline(pid: int) -> bytes | None:
 
 def measure(scenario_path: Path, days: int, seconds: float) -> dict:
     """Run ``--one`` in a fresh process, sampling its helper processes' peak memory meanwhile."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(scenario_path),
-               "--from", START.isoformat(), "--days", str(days), "--seconds", str(seconds)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--one",
+        str(scenario_path),
+        "--from",
+        START.isoformat(),
+        "--days",
+        str(days),
+        "--seconds",
+        str(seconds),
+    ]
     helper_mb: dict[int, float] = {}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
@@ -218,14 +249,22 @@ def run_text(case: Case, seconds: float, r: dict) -> str:
         return f"{case.label:<12} {budget:>7}  FAILED: {r['error']}"
     visits, tours = f"{r['visits']}/{r['target_visits']}", f"{r['tours']}/{r['vehicle_days']}"
     memory = f"{_mb(r['peak_mb'])}+{_mb(r['helper_peak_mb'])}"
-    check = "ok" if r["check_count"] == 0 else f"{r['check_count']} violation(s): {'; '.join(r['check'][:2])}"
-    return (f"{case.label:<12} {budget:>7} {visits:>13} {_pct(r['priority_served'], r['priority_total']):>6.1f} "
-            f"{tours:>9} {r['solve_s']:>7.1f} {r['wall_s']:>7.1f} {r['process_s']:>7.1f} {memory:>14}  "
-            f"{check:<5} {r['audit']}")
+    check = (
+        "ok"
+        if r["check_count"] == 0
+        else f"{r['check_count']} violation(s): {'; '.join(r['check'][:2])}"
+    )
+    return (
+        f"{case.label:<12} {budget:>7} {visits:>13} {_pct(r['priority_served'], r['priority_total']):>6.1f} "
+        f"{tours:>9} {r['solve_s']:>7.1f} {r['wall_s']:>7.1f} {r['process_s']:>7.1f} {memory:>14}  "
+        f"{check:<5} {r['audit']}"
+    )
 
 
-HEADER = (f"{'case':<12} {'budget':>7} {'visits/target':>13} {'prio%':>6} {'tours/vd':>9} "
-          f"{'solve s':>7} {'wall s':>7} {'proc s':>7} {'MB main+helper':>14}  {'check':<5} audit")
+HEADER = (
+    f"{'case':<12} {'budget':>7} {'visits/target':>13} {'prio%':>6} {'tours/vd':>9} "
+    f"{'solve s':>7} {'wall s':>7} {'proc s':>7} {'MB main+helper':>14}  {'check':<5} audit"
+)
 
 
 def convergence_text(case: Case, short: dict, long: dict, factor: float) -> str:
@@ -233,34 +272,63 @@ def convergence_text(case: Case, short: dict, long: dict, factor: float) -> str:
         return f"{case.label:<12} —"
     visits = _pct(short["visits"], long["visits"])
     priority = _pct(short["priority_served"], long["priority_served"])
-    return (f"{case.label:<12} visits {short['visits']}/{long['visits']} ({visits:.1f} %), "
-            f"priority {short['priority_served']}/{long['priority_served']} ({priority:.1f} %) of the {factor:g}× run")
+    return (
+        f"{case.label:<12} visits {short['visits']}/{long['visits']} ({visits:.1f} %), "
+        f"priority {short['priority_served']}/{long['priority_served']} ({priority:.1f} %) of the {factor:g}× run"
+    )
 
 
 def markdown(rows: list[tuple[Case, dict, dict | None]], seconds: float, factor: float) -> str:
     long_s = seconds * factor
-    head = ["case", "sites", "days", "vehicles", f"visits / target ({seconds:g} s)", "priority %", "tours / vehicle-days",
-            "solve s", "wall s", "peak MB main + helper", "check", "audit"]
+    head = [
+        "case",
+        "sites",
+        "days",
+        "vehicles",
+        f"visits / target ({seconds:g} s)",
+        "priority %",
+        "tours / vehicle-days",
+        "solve s",
+        "wall s",
+        "peak MB main + helper",
+        "check",
+        "audit",
+    ]
     if factor > 1:
-        head += [f"visits ({long_s:g} s)", f"priority % ({long_s:g} s)", f"peak MB ({long_s:g} s)",
-                 "visits ratio %", "priority ratio %"]
+        head += [
+            f"visits ({long_s:g} s)",
+            f"priority % ({long_s:g} s)",
+            f"peak MB ({long_s:g} s)",
+            "visits ratio %",
+            "priority ratio %",
+        ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case, short, long in rows:
-        vehicles = f"{case.vehicles}" + (f" (cap {DRIVING_CAP_MIN} min)" if case.driving_cap else "")
+        vehicles = f"{case.vehicles}" + (
+            f" (cap {DRIVING_CAP_MIN} min)" if case.driving_cap else ""
+        )
         cells = [case.label, str(case.sites), str(case.days), vehicles]
         if "error" in short:
             cells += [f"failed: {short['error']}"] + [""] * (len(head) - 5)
         else:
-            cells += [f"{short['visits']} / {short['target_visits']}",
-                      f"{_pct(short['priority_served'], short['priority_total']):.1f}",
-                      f"{short['tours']} / {short['vehicle_days']}", f"{short['solve_s']:.1f}", f"{short['wall_s']:.1f}",
-                      f"{_mb(short['peak_mb'])} + {_mb(short['helper_peak_mb'])}",
-                      "ok" if short["check_count"] == 0 else f"{short['check_count']} violations", short["audit"]]
+            cells += [
+                f"{short['visits']} / {short['target_visits']}",
+                f"{_pct(short['priority_served'], short['priority_total']):.1f}",
+                f"{short['tours']} / {short['vehicle_days']}",
+                f"{short['solve_s']:.1f}",
+                f"{short['wall_s']:.1f}",
+                f"{_mb(short['peak_mb'])} + {_mb(short['helper_peak_mb'])}",
+                "ok" if short["check_count"] == 0 else f"{short['check_count']} violations",
+                short["audit"],
+            ]
             if long is not None and "error" not in long:
-                cells += [str(long["visits"]), f"{_pct(long['priority_served'], long['priority_total']):.1f}",
-                          f"{_mb(long['peak_mb'])} + {_mb(long['helper_peak_mb'])}",
-                          f"{_pct(short['visits'], long['visits']):.1f}",
-                          f"{_pct(short['priority_served'], long['priority_served']):.1f}"]
+                cells += [
+                    str(long["visits"]),
+                    f"{_pct(long['priority_served'], long['priority_total']):.1f}",
+                    f"{_mb(long['peak_mb'])} + {_mb(long['helper_peak_mb'])}",
+                    f"{_pct(short['visits'], long['visits']):.1f}",
+                    f"{_pct(short['priority_served'], long['priority_served']):.1f}",
+                ]
             elif long is not None:
                 cells += [f"failed: {long['error']}"] + [""] * 4
         lines.append("| " + " | ".join(cells) + " |")
@@ -275,36 +343,77 @@ def _version(package: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", default=DEFAULT_CASES, help=f"comma-separated (default {DEFAULT_CASES})")
-    parser.add_argument("--seconds", type=float, default=20.0, help="optimisation budget (default 20)")
-    parser.add_argument("--factor", type=float, default=6.0, help="long run at factor × budget; 1 skips it (default 6)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the generated seasons (default 1)")
-    parser.add_argument("--osm-file", type=Path, default=CHAMBERY_OSM, help="street extract (default: the shared one)")
-    parser.add_argument("--keep", type=Path, default=None, help="write the generated scenarios here and keep them")
-    parser.add_argument("--markdown", action="store_true", help="also print a table for docs/benchmarks.md")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--cases", default=DEFAULT_CASES, help=f"comma-separated (default {DEFAULT_CASES})"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="optimisation budget (default 20)"
+    )
+    parser.add_argument(
+        "--factor",
+        type=float,
+        default=6.0,
+        help="long run at factor × budget; 1 skips it (default 6)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the generated seasons (default 1)"
+    )
+    parser.add_argument(
+        "--osm-file",
+        type=Path,
+        default=CHAMBERY_OSM,
+        help="street extract (default: the shared one)",
+    )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="write the generated scenarios here and keep them"
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="also print a table for docs/benchmarks.md"
+    )
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--from", dest="first_day", type=dt.date.fromisoformat, default=START, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--from",
+        dest="first_day",
+        type=dt.date.fromisoformat,
+        default=START,
+        help=argparse.SUPPRESS,
+    )
     parser.add_argument("--days", type=int, default=7, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.first_day, args.days, args.seconds)), flush=True)
         return
     if not args.osm_file.exists():
-        raise SystemExit(f"{args.osm_file} not found: ../shared/data must be beside the checkout (or pass --osm-file)")
+        raise SystemExit(
+            f"{args.osm_file} not found: ../shared/data must be beside the checkout (or pass --osm-file)"
+        )
     cases = parse_cases(args.cases)
-    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}; "
-          f"Python {platform.python_version()}; ortools {_version('ortools')}, pyvroom {_version('pyvroom')}")
-    print(f"seed {args.seed}; seasons from {START.isoformat()} on {args.osm_file.name}; "
-          f"budget {args.seconds:g} s" + (f" and {args.seconds * args.factor:g} s" if args.factor > 1 else "")
-          + f"; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; ortools {_version('ortools')}, pyvroom {_version('pyvroom')}"
+    )
+    print(
+        f"seed {args.seed}; seasons from {START.isoformat()} on {args.osm_file.name}; "
+        f"budget {args.seconds:g} s"
+        + (f" and {args.seconds * args.factor:g} s" if args.factor > 1 else "")
+        + f"; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     print(HEADER, flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="season-") as tmp:
         root = args.keep or Path(tmp)
         for case in cases:
-            scenario = generate_season(root / case.label, sites=case.sites, vehicles=case.vehicles, seed=args.seed,
-                                       driving_cap=case.driving_cap, osm_file=args.osm_file)
+            scenario = generate_season(
+                root / case.label,
+                sites=case.sites,
+                vehicles=case.vehicles,
+                seed=args.seed,
+                driving_cap=case.driving_cap,
+                osm_file=args.osm_file,
+            )
             _warm_street_cache(scenario)
             short = measure(scenario, case.days, args.seconds)
             print(run_text(case, args.seconds, short), flush=True)

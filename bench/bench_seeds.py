@@ -39,25 +39,35 @@ def best_start(path: Path, seconds: float, fresh_share: float) -> tuple[float, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--seconds", type=float, default=6.0, help="seed-stage time per instance and variant")
+    parser.add_argument(
+        "--seconds", type=float, default=6.0, help="seed-stage time per instance and variant"
+    )
     args = parser.parse_args()
     if not search_seed.available():
         raise SystemExit("pyvroom is not installed")
     rows = []
-    print(f"{'instance':10} {'BKS':>8} {'restarts':>9} {'gap%':>6} {'polished':>9} {'gap%':>6} {'s':>5}")
+    print(
+        f"{'instance':10} {'BKS':>8} {'restarts':>9} {'gap%':>6} {'polished':>9} {'gap%':>6} {'s':>5}"
+    )
     for path in args.files:
         bks = best_known_for(path)
         base, _ = best_start(path, args.seconds, 1.0)
         polished, spent = best_start(path, args.seconds, search_seed.FRESH_SHARE)
         gaps = (100 * (base / bks - 1), 100 * (polished / bks - 1))
         rows.append((base, polished, *gaps))
-        print(f"{path.stem:10} {bks:8.1f} {base:9.1f} {gaps[0]:6.2f} {polished:9.1f} {gaps[1]:6.2f} {spent:5.1f}",
-              flush=True)
-    print(f"mean gap: restarts {statistics.fmean(r[2] for r in rows):.2f} %, "
-          f"polished {statistics.fmean(r[3] for r in rows):.2f} %; "
-          f"median distance ratio polished/restarts {statistics.median(r[1] / r[0] for r in rows):.4f}")
+        print(
+            f"{path.stem:10} {bks:8.1f} {base:9.1f} {gaps[0]:6.2f} {polished:9.1f} {gaps[1]:6.2f} {spent:5.1f}",
+            flush=True,
+        )
+    print(
+        f"mean gap: restarts {statistics.fmean(r[2] for r in rows):.2f} %, "
+        f"polished {statistics.fmean(r[3] for r in rows):.2f} %; "
+        f"median distance ratio polished/restarts {statistics.median(r[1] / r[0] for r in rows):.4f}"
+    )
 
 
 if __name__ == "__main__":

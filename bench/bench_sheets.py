@@ -34,14 +34,20 @@ def main() -> None:
     timings, size = [], 0
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        size = sum(len(render_sheet(plan, tour, graph=graphs.get(tour.profile))) for tour in plan.tours)
+        size = sum(
+            len(render_sheet(plan, tour, graph=graphs.get(tour.profile))) for tour in plan.tours
+        )
         timings.append(time.perf_counter() - t0)
     stops = sum(len(t.stops) for t in plan.tours)
     median = statistics.median(timings)
-    print(f"plan {args.plan}: {len(plan.tours)} tour(s), {stops} stop(s); street graphs loaded in {load_s:.2f} s")
-    print(f"all sheets rendered: median {median:.3f} s over {args.repeat} repeats "
-          f"(min {min(timings):.3f} s, max {max(timings):.3f} s), {median / max(len(plan.tours), 1):.3f} s "
-          f"per sheet, {size / 1024:.0f} KiB of PDF")
+    print(
+        f"plan {args.plan}: {len(plan.tours)} tour(s), {stops} stop(s); street graphs loaded in {load_s:.2f} s"
+    )
+    print(
+        f"all sheets rendered: median {median:.3f} s over {args.repeat} repeats "
+        f"(min {min(timings):.3f} s, max {max(timings):.3f} s), {median / max(len(plan.tours), 1):.3f} s "
+        f"per sheet, {size / 1024:.0f} KiB of PDF"
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from routing.problem import SolveParams  # noqa: E402
-from routing.vrptw import SCALE, best_known_for, build_problem, read_instance, solve_instance, verify  # noqa: E402
+from routing.problem import SolveParams
+from routing.vrptw import (
+    SCALE,
+    best_known_for,
+    build_problem,
+    read_instance,
+    solve_instance,
+    verify,
+)
 
 
 def run_ours(path: Path, seconds: float) -> tuple[float, float, bool]:
@@ -34,7 +41,9 @@ def run_pyvrp(path: Path, seconds: float) -> tuple[float, float, bool]:
     started = time.perf_counter()
     result = pyvrp.solve(data, stop=MaxRuntime(seconds), seed=1, collect_stats=False)
     elapsed = time.perf_counter() - started
-    routes = [[int(a.idx) + data.num_depots for a in r if a.is_client()] for r in result.best.routes()]
+    routes = [
+        [int(a.idx) + data.num_depots for a in r if a.is_client()] for r in result.best.routes()
+    ]
     check = verify(read_instance(path), routes)
     return check.distance / SCALE, elapsed, result.is_feasible() and check.feasible
 
@@ -83,11 +92,22 @@ def main(argv: list[str] | None = None) -> None:
             gap = 100 * (distance - bks) / bks
             gaps[name].append(gap)
             secs[name].append(seconds)
-            row += [f"{distance:.1f}" + ("" if feasible else " (INFEASIBLE)"), f"{gap:.2f}", f"{seconds:.1f}"]
-        print(("| " if args.markdown else "") + sep.join(row) + (" |" if args.markdown else ""), flush=True)
+            row += [
+                f"{distance:.1f}" + ("" if feasible else " (INFEASIBLE)"),
+                f"{gap:.2f}",
+                f"{seconds:.1f}",
+            ]
+        print(
+            ("| " if args.markdown else "") + sep.join(row) + (" |" if args.markdown else ""),
+            flush=True,
+        )
     row = ["mean", ""]
     for name in names:
-        row += ["", f"{sum(gaps[name]) / len(gaps[name]):.2f}", f"{sum(secs[name]) / len(secs[name]):.1f}"]
+        row += [
+            "",
+            f"{sum(gaps[name]) / len(gaps[name]):.2f}",
+            f"{sum(secs[name]) / len(secs[name]):.1f}",
+        ]
     print(("| " if args.markdown else "") + sep.join(row) + (" |" if args.markdown else ""))
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -44,12 +44,36 @@ MARKET_WINDOWS = ("tue 07:30-12:30", "sat 07:30-12:30", "tue,sat 07:30-12:30")
 SOCIAL_CENTRE_WINDOWS = ("tue,thu 14:00-17:00", "mon,wed 14:00-16:30")
 
 # Fleets by size. The van starts early on market mornings; lunch breaks are placed by the optimiser.
-VAN = {"id": "fourgon", "name": "Fourgon aménagé (généré)", "kind": "van", "shift": "07:30-18:30",
-       "days": "tue-sat", "setup_min": 20, "packup_min": 15, "lunch": ("11:45-14:00", 45)}
-CARGO_BIKE = {"id": "velo", "name": "Vélo-cargo (généré)", "kind": "cargo_bike", "shift": "09:00-19:00",
-              "days": "mon-fri", "setup_min": 15, "packup_min": 10, "lunch": ("12:00-14:00", 45)}
-SECOND_VAN = {"id": "fourgon2", "name": "Second fourgon (généré)", "kind": "van", "shift": "09:30-19:30",
-              "days": "mon-fri", "setup_min": 20, "packup_min": 15, "lunch": ("11:45-14:00", 45)}
+VAN = {
+    "id": "fourgon",
+    "name": "Fourgon aménagé (généré)",
+    "kind": "van",
+    "shift": "07:30-18:30",
+    "days": "tue-sat",
+    "setup_min": 20,
+    "packup_min": 15,
+    "lunch": ("11:45-14:00", 45),
+}
+CARGO_BIKE = {
+    "id": "velo",
+    "name": "Vélo-cargo (généré)",
+    "kind": "cargo_bike",
+    "shift": "09:00-19:00",
+    "days": "mon-fri",
+    "setup_min": 15,
+    "packup_min": 10,
+    "lunch": ("12:00-14:00", 45),
+}
+SECOND_VAN = {
+    "id": "fourgon2",
+    "name": "Second fourgon (généré)",
+    "kind": "van",
+    "shift": "09:30-19:30",
+    "days": "mon-fri",
+    "setup_min": 20,
+    "packup_min": 15,
+    "lunch": ("11:45-14:00", 45),
+}
 FLEETS = {2: (VAN, CARGO_BIKE), 3: (VAN, CARGO_BIKE, SECOND_VAN)}
 DRIVING_CAP_MIN = 90  # on the first van, with ``driving_cap=True``
 
@@ -62,7 +86,13 @@ class _Point:
 
 
 def generate_season(
-    out_dir: Path, *, sites: int, vehicles: int, seed: int, driving_cap: bool = False, osm_file: Path,
+    out_dir: Path,
+    *,
+    sites: int,
+    vehicles: int,
+    seed: int,
+    driving_cap: bool = False,
+    osm_file: Path,
     start: dt.date = START,
 ) -> Path:
     """Write ``scenario.toml`` and ``sites.csv`` into ``out_dir``; return the TOML's path.
@@ -87,7 +117,9 @@ def generate_season(
         writer.writeheader()
         writer.writerows(rows)
     toml = out_dir / "scenario.toml"
-    toml.write_text(_scenario_toml(sites, vehicles, seed, driving_cap, depot, osm_file), encoding="utf-8")
+    toml.write_text(
+        _scenario_toml(sites, vehicles, seed, driving_cap, depot, osm_file), encoding="utf-8"
+    )
     scenario = load_scenario(toml)
     unservable = unservable_sites(scenario)
     if unservable:
@@ -108,7 +140,10 @@ def _centre(points: list[_Point]) -> tuple[float, float]:
 
 def _metres(a: _Point, lat: float, lon: float) -> tuple[float, float]:
     """(east, north) offset of ``a`` from (lat, lon), in metres (flat earth: the extract is 1.5 km)."""
-    return ((a.lon - lon) * METRES_PER_DEGREE * math.cos(math.radians(lat)), (a.lat - lat) * METRES_PER_DEGREE)
+    return (
+        (a.lon - lon) * METRES_PER_DEGREE * math.cos(math.radians(lat)),
+        (a.lat - lat) * METRES_PER_DEGREE,
+    )
 
 
 def _nearest(points: list[_Point], lat: float, lon: float) -> _Point:
@@ -146,15 +181,19 @@ def _quartiers(points: list[_Point], rng: random.Random) -> dict[int, str]:
         return (math.atan2(north, east) - turn) % (2 * math.pi)
 
     ordered = sorted(points, key=angle)
-    return {p.node: f"Quartier {1 + k * QUARTIERS // len(ordered)} (généré)" for k, p in enumerate(ordered)}
+    return {
+        p.node: f"Quartier {1 + k * QUARTIERS // len(ordered)} (généré)"
+        for k, p in enumerate(ordered)
+    }
 
 
 def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
 
 
-def _site_rows(points: list[_Point], quartier: dict[int, str], rng: random.Random, seed: int,
-               start: dt.date) -> list[dict[str, str]]:
+def _site_rows(
+    points: list[_Point], quartier: dict[int, str], rng: random.Random, seed: int, start: dt.date
+) -> list[dict[str, str]]:
     """CSV rows: mostly forecourts, a few markets (van only) and social centres."""
     n = len(points)
     markets, social_centres = max(2, round(n / 20)), max(1, round(n / 15))
@@ -173,31 +212,49 @@ def _site_rows(points: list[_Point], quartier: dict[int, str], rng: random.Rando
             service, priority, every = rng.choice((90, 120)), rng.randint(2, 4), 14
         else:
             name, windows = f"Pied d'immeuble {i} (généré)", _weighted(rng, FORECOURT_WINDOWS)
-            service, priority, every = rng.choice((60, 75, 90, 105, 120)), rng.randint(1, 5), rng.choice((7, 14, 14))
+            service, priority, every = (
+                rng.choice((60, 75, 90, 105, 120)),
+                rng.randint(1, 5),
+                rng.choice((7, 14, 14)),
+            )
             if rng.random() < 0.1:
                 vehicles = "cargo_bike"  # a square only the bike may stand on: weekday slots only
                 windows = _weighted(rng, tuple(w for w in FORECOURT_WINDOWS if "sat" not in w[0]))
         last_visit = ""
         if rng.random() < 0.15:
             last_visit = (start - dt.timedelta(days=rng.randint(1, every - 1))).isoformat()
-        rows.append({
-            "id": f"g{i:03d}", "name": name, "kind": kind, "lat": f"{p.lat:.7f}", "lon": f"{p.lon:.7f}",
-            "service_min": str(service), "windows": windows, "priority": str(priority), "address": "",
-            "quartier": quartier[p.node], "vehicles": vehicles, "every_days": str(every), "last_visit": last_visit,
-            "notes": f"Generated benchmark point (seed {seed}, street node {p.node}): not a real place; "
-                     "windows are synthetic planning slots.",
-        })
+        rows.append(
+            {
+                "id": f"g{i:03d}",
+                "name": name,
+                "kind": kind,
+                "lat": f"{p.lat:.7f}",
+                "lon": f"{p.lon:.7f}",
+                "service_min": str(service),
+                "windows": windows,
+                "priority": str(priority),
+                "address": "",
+                "quartier": quartier[p.node],
+                "vehicles": vehicles,
+                "every_days": str(every),
+                "last_visit": last_visit,
+                "notes": f"Generated benchmark point (seed {seed}, street node {p.node}): not a real place; "
+                "windows are synthetic planning slots.",
+            }
+        )
     return rows
 
 
-def _scenario_toml(sites: int, vehicles: int, seed: int, driving_cap: bool, depot: _Point, osm_file: Path) -> str:
+def _scenario_toml(
+    sites: int, vehicles: int, seed: int, driving_cap: bool, depot: _Point, osm_file: Path
+) -> str:
     cap = " avec plafond de conduite" if driving_cap else ""
     lines = [
         "# Generated by bench/season.py: benchmark points on the shared street extract, not real places.",
         f'name = "Saison générée — {sites} sites, {vehicles} véhicules{cap} (graine {seed})"',
         'sites = "sites.csv"',
         f'notes = "Scénario de benchmark généré (graine {seed}) : sites, créneaux et dépôt sont des points '
-        'fictifs sur les rues de l\'extrait OSM, pas des lieux réels."',
+        "fictifs sur les rues de l'extrait OSM, pas des lieux réels.\"",
         "",
         "[depot]",
         'name = "Dépôt (point généré, centre de l\'extrait)"',
@@ -213,10 +270,15 @@ def _scenario_toml(sites: int, vehicles: int, seed: int, driving_cap: bool, depo
     for k, v in enumerate(FLEETS[vehicles]):
         window, minutes = v["lunch"]
         lines += [
-            "", "[[vehicles]]",
-            f'id = "{v["id"]}"', f'name = "{v["name"]}"', f'kind = "{v["kind"]}"',
-            f'shift = "{v["shift"]}"', f'days = "{v["days"]}"',
-            f"setup_min = {v['setup_min']}", f"packup_min = {v['packup_min']}",
+            "",
+            "[[vehicles]]",
+            f'id = "{v["id"]}"',
+            f'name = "{v["name"]}"',
+            f'kind = "{v["kind"]}"',
+            f'shift = "{v["shift"]}"',
+            f'days = "{v["days"]}"',
+            f"setup_min = {v['setup_min']}",
+            f"packup_min = {v['packup_min']}",
             f'lunch = {{ window = "{window}", minutes = {minutes} }}',
         ]
         if driving_cap and k == 0:
@@ -235,7 +297,8 @@ def unservable_sites(scenario: Scenario, *, travel_margin_min: int = 10) -> list
         servable = any(
             max(w.start_min, v.shift_start_min + v.setup_min + travel_margin_min) + site.service_min
             <= min(w.end_min, v.shift_end_min - v.packup_min - travel_margin_min)
-            for w in site.windows for v in scenario.vehicles
+            for w in site.windows
+            for v in scenario.vehicles
             if site.allows(v.kind) and w.weekdays & v.working_days
         )
         if not servable:

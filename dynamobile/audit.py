@@ -80,7 +80,9 @@ class _Legs:
 def missing_visits(plan: Plan, scenario: Scenario) -> dict[str, int]:
     """Visits each site lacks to reach its target over the plan's days (sites lacking none left out)."""
     counts = _visit_days(plan)
-    missing = {s.id: s.target_visits(len(plan.dates)) - len(counts.get(s.id, [])) for s in scenario.sites}
+    missing = {
+        s.id: s.target_visits(len(plan.dates)) - len(counts.get(s.id, [])) for s in scenario.sites
+    }
     return {site: n for site, n in missing.items() if n > 0}
 
 
@@ -143,7 +145,11 @@ def _prefix(scenario: Scenario, vehicle: Vehicle, day: dt.date, tour: Tour | Non
     if prefix is None and tour is not None:
         # Where the checker is looser than these rules, a plan it accepts may still not hold
         # here: the audit cannot speak for such a tour, and says so.
-        log.warning("audit: the tour of %s on %s does not hold under the audit's rules; not tried", vehicle.id, day)
+        log.warning(
+            "audit: the tour of %s on %s does not hold under the audit's rules; not tried",
+            vehicle.id,
+            day,
+        )
     return prefix
 
 
@@ -172,8 +178,10 @@ def _gap(vehicle: Vehicle, states: list[_State], leg: int) -> list[_State]:
     """Earliest times the next point can be reached, per break state, driving ``leg`` minutes
     and, from state 0, taking the lunch break in this gap."""
     before, after = states
-    ready = [None if before is None else (before[0] + leg, before[1]),
-             None if after is None else (after[0] + leg, after[1])]
+    ready = [
+        None if before is None else (before[0] + leg, before[1]),
+        None if after is None else (after[0] + leg, after[1]),
+    ]
     lunch = vehicle.lunch
     if lunch is not None and before is not None:
         leave, placed = before
@@ -197,7 +205,9 @@ def _visit(vehicle: Vehicle, ready: list[_State], point: _Point, audited: bool) 
             out.append(None)
             continue
         leave = start + point.service_min + vehicle.packup_min
-        out.append((leave, start if audited else state[1]) if leave <= vehicle.shift_end_min else None)
+        out.append(
+            (leave, start if audited else state[1]) if leave <= vehicle.shift_end_min else None
+        )
     return out
 
 
@@ -220,17 +230,26 @@ def _best_insertion(vehicle: Vehicle, point: _Point, prefix, legs: _Legs):
             continue
         if best is not None and detour >= best[0]:
             continue
-        start = _schedule_from(vehicle, states[position], [point, *points[position:]],
-                               [a, point.site, *ids[position + 1:]], legs)
+        start = _schedule_from(
+            vehicle,
+            states[position],
+            [point, *points[position:]],
+            [a, point.site, *ids[position + 1 :]],
+            legs,
+        )
         if start is not None:
             best = (detour, position, start)
     return best
 
 
-def _schedule_from(vehicle: Vehicle, states: list[_State], points: list[_Point], ids: list, legs: _Legs) -> int | None:
+def _schedule_from(
+    vehicle: Vehicle, states: list[_State], points: list[_Point], ids: list, legs: _Legs
+) -> int | None:
     """Start of the audited visit (``points[0]``) if the rest of the tour still holds, else None."""
     for k, point in enumerate(points):
-        states = _visit(vehicle, _gap(vehicle, states, legs(vehicle.profile, ids[k], ids[k + 1])), point, k == 0)
+        states = _visit(
+            vehicle, _gap(vehicle, states, legs(vehicle.profile, ids[k], ids[k + 1])), point, k == 0
+        )
         if states == [None, None]:
             return None
     back = _gap(vehicle, states, legs(vehicle.profile, ids[-2], None))
@@ -240,19 +259,40 @@ def _schedule_from(vehicle: Vehicle, states: list[_State], points: list[_Point],
     return final[1]
 
 
-def _finding(site: Site, day: dt.date, detour: int, position: int, start: int, vehicle: Vehicle,
-             tour: Tour | None) -> Finding:
+def _finding(
+    site: Site,
+    day: dt.date,
+    detour: int,
+    position: int,
+    start: int,
+    vehicle: Vehicle,
+    tour: Tour | None,
+) -> Finding:
     stops = tour.stops if tour else ()
     after = stops[position - 1] if position > 0 else None
     before = stops[position] if position < len(stops) else None
     name = vehicle.name or vehicle.id
     if stops:
-        where = (f"la tournée de {name} entre {after.name if after else 'le départ du dépôt'} "
-                 f"et {before.name if before else 'le retour au dépôt'}")
+        where = (
+            f"la tournée de {name} entre {after.name if after else 'le départ du dépôt'} "
+            f"et {before.name if before else 'le retour au dépôt'}"
+        )
     else:
         where = f"une tournée vide de {name}"
     end = start + site.service_min
-    message = (f"{site.name} tenait le {day_month(day)} dans {where} "
-               f"(présence {format_clock(start)}-{format_clock(end)}).")
-    return Finding(site.id, day, vehicle.id, position, after.site if after else None,
-                   before.site if before else None, start, end, detour, message)
+    message = (
+        f"{site.name} tenait le {day_month(day)} dans {where} "
+        f"(présence {format_clock(start)}-{format_clock(end)})."
+    )
+    return Finding(
+        site.id,
+        day,
+        vehicle.id,
+        position,
+        after.site if after else None,
+        before.site if before else None,
+        start,
+        end,
+        detour,
+        message,
+    )

@@ -21,7 +21,7 @@ PUBLIC_HOLIDAY_MODES = ("off", "work")
 SCHOOL_ZONES = tuple(SchoolHolidayDates.SUPPORTED_ZONES)  # ("A", "B", "C"); Chambéry is in zone A
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _public_holidays(year: int) -> dict[dt.date, str]:
     return dict(holidays.France(years=year, language="fr"))
 
@@ -42,17 +42,22 @@ def school_data_until() -> dt.date:
     return max(_school_data().data)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _school_holidays(year: int, zone: str) -> dict[dt.date, str]:
-    return {day: row["nom_vacances"] for day, row in _school_data().holidays_for_year_and_zone(year, zone).items()}
+    return {
+        day: row["nom_vacances"]
+        for day, row in _school_data().holidays_for_year_and_zone(year, zone).items()
+    }
 
 
 def school_holiday(calendar: Calendar, day: dt.date) -> str | None:
     """The name of the school holidays of the calendar's zone on ``day`` (« Vacances de Noël »), or
     None; an InputError when the zone or the dates are unknown rather than a guess."""
     if calendar.school_zone is None:
-        raise InputError("créneaux « vacances » / « hors-vacances » : zone de vacances scolaires inconnue "
-                         "([calendar] school_zone)")
+        raise InputError(
+            "créneaux « vacances » / « hors-vacances » : zone de vacances scolaires inconnue "
+            "([calendar] school_zone)"
+        )
     data = _school_data()
     if not dt.date(data.min_year, 1, 1) <= day <= school_data_until():
         raise InputError(

@@ -46,8 +46,13 @@ def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = 
             problems.append(f"{where}: unknown vehicle")
             continue
         if not works_on(scenario.calendar, vehicle, tour.date):
-            problems.append(f"{where}: vehicle does not work that day (weekday, public holiday or day off)")
-        if seconds_of_day(tour.start) < vehicle.shift_start_min * 60 or seconds_of_day(tour.end) > vehicle.shift_end_min * 60:
+            problems.append(
+                f"{where}: vehicle does not work that day (weekday, public holiday or day off)"
+            )
+        if (
+            seconds_of_day(tour.start) < vehicle.shift_start_min * 60
+            or seconds_of_day(tour.end) > vehicle.shift_end_min * 60
+        ):
             problems.append(f"{where}: {tour.start.time()}-{tour.end.time()} outside shift")
         if tour.start.date() != tour.date or tour.end.date() != tour.date:
             problems.append(f"{where}: not within its date")
@@ -66,22 +71,37 @@ def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = 
             if any(a > b for a, b in zip(order, order[1:])):
                 problems.append(f"{label}: times out of order")
             if stop.arrive - prev_leave < dt.timedelta(seconds=stop.drive_s):
-                problems.append(f"{label}: arrives before the drive of {stop.drive_s} s can be done")
+                problems.append(
+                    f"{label}: arrives before the drive of {stop.drive_s} s can be done"
+                )
             if stop.start - stop.setup_start != dt.timedelta(minutes=vehicle.setup_min):
-                problems.append(f"{label}: setup {stop.start - stop.setup_start} instead of {vehicle.setup_min} min "
-                                "right before opening")
+                problems.append(
+                    f"{label}: setup {stop.start - stop.setup_start} instead of {vehicle.setup_min} min "
+                    "right before opening"
+                )
             if stop.end - stop.start != dt.timedelta(minutes=site.service_min):
-                problems.append(f"{label}: service {stop.end - stop.start} instead of {site.service_min} min")
+                problems.append(
+                    f"{label}: service {stop.end - stop.start} instead of {site.service_min} min"
+                )
             if stop.leave - stop.end < dt.timedelta(minutes=vehicle.packup_min):
                 problems.append(f"{label}: pack-up shorter than {vehicle.packup_min} min")
             start_s, end_s = seconds_of_day(stop.start), seconds_of_day(stop.end)
-            if not any(a * 60 <= start_s and end_s <= b * 60 for a, b in opening(scenario.calendar, site.windows, tour.date)):
-                problems.append(f"{label}: service {stop.start.time()}-{stop.end.time()} not inside one opening window")
+            if not any(
+                a * 60 <= start_s and end_s <= b * 60
+                for a, b in opening(scenario.calendar, site.windows, tour.date)
+            ):
+                problems.append(
+                    f"{label}: service {stop.start.time()}-{stop.end.time()} not inside one opening window"
+                )
             if travel is not None:
                 drive_s, distance_m = travel(tour.profile, prev_site, stop.site)
                 if (drive_s, distance_m) != (stop.drive_s, stop.distance_m):
-                    problems.append(f"{label}: leg {stop.drive_s} s / {stop.distance_m} m, streets say {drive_s} s / {distance_m} m")
-            work.append((stop.arrive - dt.timedelta(seconds=stop.drive_s), stop.arrive, "drive", prev_leave))
+                    problems.append(
+                        f"{label}: leg {stop.drive_s} s / {stop.distance_m} m, streets say {drive_s} s / {distance_m} m"
+                    )
+            work.append(
+                (stop.arrive - dt.timedelta(seconds=stop.drive_s), stop.arrive, "drive", prev_leave)
+            )
             # A stop is one block: set-up → open → pack-up, never split by a break.
             work.append((stop.setup_start, stop.leave, "the stop (set-up to pack-up)", None))
             prev_leave, prev_site = stop.leave, stop.site
@@ -96,7 +116,9 @@ def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = 
         if tour.distance_m != sum(s.distance_m for s in tour.stops) + tour.return_distance_m:
             problems.append(f"{where}: distance_m is not the sum of its legs")
         if vehicle.max_drive_min is not None and tour.drive_s > vehicle.max_drive_min * 60:
-            problems.append(f"{where}: drives {tour.drive_s} s, more than {vehicle.max_drive_min} min")
+            problems.append(
+                f"{where}: drives {tour.drive_s} s, more than {vehicle.max_drive_min} min"
+            )
         problems += _check_breaks(tour, vehicle, work, where)
     for (day, site_id), count in seen.items():
         if count > 1:
@@ -116,15 +138,26 @@ def _check_breaks(tour, vehicle, work, where: str) -> list[str]:
             break
         if brk.end - brk.start != dt.timedelta(minutes=lunch.minutes):
             problems.append(f"{where}: break lasts {brk.end - brk.start}, not {lunch.minutes} min")
-        if seconds_of_day(brk.start) < lunch.earliest_min * 60 or seconds_of_day(brk.end) > lunch.latest_min * 60:
-            problems.append(f"{where}: break {brk.start.time()}-{brk.end.time()} outside its window")
+        if (
+            seconds_of_day(brk.start) < lunch.earliest_min * 60
+            or seconds_of_day(brk.end) > lunch.latest_min * 60
+        ):
+            problems.append(
+                f"{where}: break {brk.start.time()}-{brk.end.time()} outside its window"
+            )
         for start, end, label, prev_leave in work:
             if label == "drive":
                 # A break inside a leg must leave room for the whole drive.
-                if prev_leave <= brk.start < end and (end - prev_leave) - (brk.end - brk.start) < (end - start):
-                    problems.append(f"{where}: break {brk.start.time()} leaves no room for the drive")
+                if prev_leave <= brk.start < end and (end - prev_leave) - (brk.end - brk.start) < (
+                    end - start
+                ):
+                    problems.append(
+                        f"{where}: break {brk.start.time()} leaves no room for the drive"
+                    )
             elif _overlaps(start, end, brk.start, brk.end):
-                problems.append(f"{where}: break {brk.start.time()}-{brk.end.time()} overlaps {label}")
+                problems.append(
+                    f"{where}: break {brk.start.time()}-{brk.end.time()} overlaps {label}"
+                )
     return problems
 
 
@@ -145,13 +178,19 @@ def _check_coverage(plan: Plan, scenario: Scenario, seen: Counter) -> list[str]:
         if not dates and listed[site.id] != 1:
             problems.append(f"site {site.id}: 0 visits and {listed[site.id]} unassigned entries")
         if dates and listed[site.id]:
-            problems.append(f"site {site.id}: {len(dates)} visits and {listed[site.id]} unassigned entries")
+            problems.append(
+                f"site {site.id}: {len(dates)} visits and {listed[site.id]} unassigned entries"
+            )
         if len(dates) > site.target_visits(days):
-            problems.append(f"site {site.id}: {len(dates)} visits, more than its target {site.target_visits(days)}")
+            problems.append(
+                f"site {site.id}: {len(dates)} visits, more than its target {site.target_visits(days)}"
+            )
         history = ([site.last_visit] if site.last_visit else []) + dates
         for a, b in zip(history, history[1:]):
             if (b - a).days < site.min_gap:
-                problems.append(f"site {site.id}: visits on {a} and {b}, closer than {site.min_gap} days")
+                problems.append(
+                    f"site {site.id}: visits on {a} and {b}, closer than {site.min_gap} days"
+                )
     return problems
 
 

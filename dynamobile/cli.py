@@ -60,7 +60,10 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Journal détaillé.")
 def main(verbose: bool) -> None:
     """Dynamobile : planifier et suivre les tournées de la Dynamobile."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _load_scenario(path: Path, *, osm_file: Path | None) -> Scenario:
@@ -73,8 +76,18 @@ def _load_scenario(path: Path, *, osm_file: Path | None) -> Scenario:
         raise InputError(f"{exc.filename or path} : lecture impossible ({os_reason(exc)})") from exc
 
 
-def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, seconds: float, solutions: int | None,
-              osm_file: Path | None, fair_days: int | None, maps: bool, url: str) -> None:
+def _run_plan(
+    scenario_path: Path,
+    day: dt.date | None,
+    days: int,
+    out: Path,
+    seconds: float,
+    solutions: int | None,
+    osm_file: Path | None,
+    fair_days: int | None,
+    maps: bool,
+    url: str,
+) -> None:
     from maps.outputs import write_outputs
     from routing.planner import Timings, load_networks, plan_period, travel_lookup
     from routing.problem import SolveParams
@@ -86,45 +99,101 @@ def _run_plan(scenario_path: Path, day: dt.date | None, days: int, out: Path, se
     check_output_dir(out)  # before the solve: a wrong --out fails at once
     timings = Timings()
     span = f"du {day.isoformat()}" + (f" sur {days} jours" if days > 1 else "")
-    click.echo(f"Planification {span} ({scenario.streets.describe()}, {seconds:g} s d'optimisation)…", err=True)
+    click.echo(
+        f"Planification {span} ({scenario.streets.describe()}, {seconds:g} s d'optimisation)…",
+        err=True,
+    )
     started = time.perf_counter()
     networks = load_networks(scenario)
     timings.graph_s += time.perf_counter() - started
-    plan = plan_period(scenario, day, days, params=SolveParams(time_limit_s=seconds, solution_limit=solutions),
-                       networks=networks, timings=timings, fair_days=fair_days)
+    plan = plan_period(
+        scenario,
+        day,
+        days,
+        params=SolveParams(time_limit_s=seconds, solution_limit=solutions),
+        networks=networks,
+        timings=timings,
+        fair_days=fair_days,
+    )
     click.echo(plan_text(plan))
     if days > 1:
         click.echo(period_text(plan))
-    click.echo(audit_text(audit_plan(plan, scenario, travel_lookup(scenario, networks)), missing_visits(plan, scenario)))
+    click.echo(
+        audit_text(
+            audit_plan(plan, scenario, travel_lookup(scenario, networks)),
+            missing_visits(plan, scenario),
+        )
+    )
     click.echo(
         f"Étapes : rues {timings.graph_s:.2f} s · rattachement {timings.snap_s:.2f} s · "
         f"matrices {timings.matrix_s:.2f} s · optimisation {timings.solve_s:.2f} s"
     )
     started = time.perf_counter()
-    written = write_outputs(plan, out, graphs={p: n.graph for p, n in networks.items()}, field_app_url=url,
-                            plan_json=True, maps=maps)
+    written = write_outputs(
+        plan,
+        out,
+        graphs={p: n.graph for p, n in networks.items()},
+        field_app_url=url,
+        plan_json=True,
+        maps=maps,
+    )
     if maps:
         click.echo(f"Cartes, feuilles de route et exports : {time.perf_counter() - started:.2f} s")
     click.echo(f"Écrit dans {out} : {', '.join(p.name for p in written)}")
 
 
 _common = [
-    click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-                 help="Dossier où écrire plan.json (créé au besoin ; les fichiers du plan précédent y sont remplacés)."),
-    click.option("--seconds", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-                 help="Temps d'optimisation (secondes)."),
-    click.option("--solutions", type=click.IntRange(min=1), default=None,
-                 help="Arrêter après N solutions : résultat identique d'une exécution à l'autre."),
-    click.option("--osm-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                 help="Fichier OSM XML des rues (sinon : scénario, $DYNAMOBILE_OSM_FILE, données partagées)."),
-    click.option("--days", type=click.IntRange(min=1, max=62), default=1, show_default=True,
-                 help="Nombre de jours planifiés ensemble à partir de la date."),
-    click.option("--fair-days", type=click.IntRange(min=1), default=None,
-                 help="Équité : chaque quartier reçoit une visite au moins tous les N jours quand c'est possible."),
-    click.option("--maps/--no-maps", default=True, show_default=True,
-                 help="Écrire aussi la carte, les feuilles de route PDF et les exports GPX/ICS/GeoJSON."),
-    click.option("--url", default="http://localhost:8000", show_default=True,
-                 help="Adresse de l'application de terrain (QR codes des feuilles de route)."),
+    click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        required=True,
+        help="Dossier où écrire plan.json (créé au besoin ; les fichiers du plan précédent y sont remplacés).",
+    ),
+    click.option(
+        "--seconds",
+        type=click.FloatRange(min=0.1),
+        default=5.0,
+        show_default=True,
+        help="Temps d'optimisation (secondes).",
+    ),
+    click.option(
+        "--solutions",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Arrêter après N solutions : résultat identique d'une exécution à l'autre.",
+    ),
+    click.option(
+        "--osm-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Fichier OSM XML des rues (sinon : scénario, $DYNAMOBILE_OSM_FILE, données partagées).",
+    ),
+    click.option(
+        "--days",
+        type=click.IntRange(min=1, max=62),
+        default=1,
+        show_default=True,
+        help="Nombre de jours planifiés ensemble à partir de la date.",
+    ),
+    click.option(
+        "--fair-days",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Équité : chaque quartier reçoit une visite au moins tous les N jours quand c'est possible.",
+    ),
+    click.option(
+        "--maps/--no-maps",
+        default=True,
+        show_default=True,
+        help="Écrire aussi la carte, les feuilles de route PDF et les exports GPX/ICS/GeoJSON.",
+    ),
+    click.option(
+        "--url",
+        default="http://localhost:8000",
+        show_default=True,
+        help="Adresse de l'application de terrain (QR codes des feuilles de route).",
+    ),
 ]
 
 
@@ -136,8 +205,14 @@ def _with_common(fn):
 
 @main.command("plan")
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--date", "--from", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Premier jour à planifier (AAAA-MM-JJ) ; par défaut demo_date du scénario.")
+@click.option(
+    "--date",
+    "--from",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Premier jour à planifier (AAAA-MM-JJ) ; par défaut demo_date du scénario.",
+)
 @_with_common
 def plan_command(scenario: Path, day, **options) -> None:
     """Planifier une journée (ou --days N jours) de tournées pour SCENARIO (fichier TOML)."""
@@ -145,8 +220,14 @@ def plan_command(scenario: Path, day, **options) -> None:
 
 
 @main.command("demo")
-@click.option("--date", "--from", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Premier jour à planifier (par défaut : le samedi de la démo).")
+@click.option(
+    "--date",
+    "--from",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Premier jour à planifier (par défaut : le samedi de la démo).",
+)
 @_with_common
 def demo_command(day, **options) -> None:
     """Planifier le scénario de démonstration (centre-ville de Chambéry, hors ligne)."""
@@ -156,17 +237,53 @@ def demo_command(day, **options) -> None:
 
 @main.command("compare")
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--from", "--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Premier jour (AAAA-MM-JJ) ; par défaut demo_date du scénario.")
-@click.option("--days", type=click.IntRange(min=1, max=62), default=7, show_default=True, help="Nombre de jours.")
-@click.option("--seconds", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-              help="Temps d'optimisation par option (secondes).")
-@click.option("--fair-days", type=click.IntRange(min=1), default=None, help="Équité par quartier (voir plan).")
-@click.option("--osm-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Fichier OSM XML des rues.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Écrire aussi le tableau en JSON dans ce fichier.")
-def compare_command(scenario: Path, day, days: int, seconds: float, fair_days: int | None, osm_file: Path | None,
-                    json_out: Path | None) -> None:
+@click.option(
+    "--from",
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Premier jour (AAAA-MM-JJ) ; par défaut demo_date du scénario.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=62),
+    default=7,
+    show_default=True,
+    help="Nombre de jours.",
+)
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="Temps d'optimisation par option (secondes).",
+)
+@click.option(
+    "--fair-days", type=click.IntRange(min=1), default=None, help="Équité par quartier (voir plan)."
+)
+@click.option(
+    "--osm-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier OSM XML des rues.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Écrire aussi le tableau en JSON dans ce fichier.",
+)
+def compare_command(
+    scenario: Path,
+    day,
+    days: int,
+    seconds: float,
+    fair_days: int | None,
+    osm_file: Path | None,
+    json_out: Path | None,
+) -> None:
     """Comparer les options de véhicule (bus, fourgon, vélo-cargo) du scénario sur une période."""
     from routing.compare import compare_options, results_to_dict
     from routing.problem import SolveParams
@@ -175,12 +292,22 @@ def compare_command(scenario: Path, day, days: int, seconds: float, fair_days: i
     first = day.date() if day else loaded.default_date
     if first is None:
         raise click.UsageError("indiquez --from AAAA-MM-JJ")
-    rows = results_to_dict(compare_options(loaded, first, days, params=SolveParams(time_limit_s=seconds), fair_days=fair_days))
+    rows = results_to_dict(
+        compare_options(
+            loaded, first, days, params=SolveParams(time_limit_s=seconds), fair_days=fair_days
+        )
+    )
     click.echo(comparison_text(rows, days=days))
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps({"from": first.isoformat(), "days": days, "options": rows}, ensure_ascii=False, indent=1),
-                            encoding="utf-8")
+        json_out.write_text(
+            json.dumps(
+                {"from": first.isoformat(), "days": days, "options": rows},
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         click.echo(f"Écrit : {json_out}")
 
 

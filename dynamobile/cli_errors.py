@@ -105,7 +105,9 @@ def _bad_value(exc: click.BadParameter) -> str:
     """Why the value is refused, from the parameter's type (click's English text gives the value)."""
     kind = exc.param.type if exc.param is not None else None
     message = exc.message
-    if isinstance(kind, (click.IntRange, click.FloatRange)) and (match := _OUT_OF_RANGE.match(message)):
+    if isinstance(kind, (click.IntRange, click.FloatRange)) and (
+        match := _OUT_OF_RANGE.match(message)
+    ):
         return f"« {match.group(1)} » doit être {_range(kind)}"
     match = _QUOTED.match(message)
     value = f"« {match.group(2)} »" if match else "la valeur"
@@ -121,9 +123,14 @@ def _bad_value(exc: click.BadParameter) -> str:
     if isinstance(kind, click.types.BoolParamType):
         return f"{value} n'est pas un booléen (oui/non, true/false)"
     if isinstance(kind, click.Path):
-        for english, french in (("does not exist", "introuvable"), ("is a directory", "est un dossier"),
-                                ("is a file", "est un fichier"), ("not readable", "illisible"),
-                                ("not writable", "non modifiable"), ("not executable", "non exécutable")):
+        for english, french in (
+            ("does not exist", "introuvable"),
+            ("is a directory", "est un dossier"),
+            ("is a file", "est un fichier"),
+            ("not readable", "illisible"),
+            ("not writable", "non modifiable"),
+            ("not executable", "non exécutable"),
+        ):
             if english in message:
                 return f"{value} {french}"
     return f"{value} est invalide"

@@ -39,7 +39,9 @@ def _fail(exc: Exception) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port d'écoute.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Fils de traitement (waitress).")
+@click.option(
+    "--threads", default=8, show_default=True, type=int, help="Fils de traitement (waitress)."
+)
 def serve(host: str, port: int, threads: int) -> None:
     """Lance l'application terrain (serveur WSGI waitress)."""
     import waitress
@@ -64,13 +66,17 @@ def users() -> None:
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        return click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
+        return click.prompt(
+            "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
+        )
     return sys.stdin.readline().rstrip("\r\n")
 
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["agent", "coordinator"]), required=True, help="Rôle du compte.")
+@click.option(
+    "--role", type=click.Choice(["agent", "coordinator"]), required=True, help="Rôle du compte."
+)
 def users_add(name: str, role: str) -> None:
     """Crée le compte NAME ; mot de passe demandé, ou lu sur l'entrée standard."""
     from field_app import accounts
@@ -101,9 +107,15 @@ def users_list() -> None:
         return
     paris = ZoneInfo("Europe/Paris")
     for user in rows:
-        last = user.last_login_at.astimezone(paris).strftime("%d/%m/%Y %H:%M") if user.last_login_at else "jamais"
+        last = (
+            user.last_login_at.astimezone(paris).strftime("%d/%m/%Y %H:%M")
+            if user.last_login_at
+            else "jamais"
+        )
         state = "actif" if user.active else "désactivé"
-        click.echo(f"{user.name}\t{ROLE_LABELS.get(user.role, user.role)}\t{state}\tdernière connexion : {last}")
+        click.echo(
+            f"{user.name}\t{ROLE_LABELS.get(user.role, user.role)}\t{state}\tdernière connexion : {last}"
+        )
 
 
 @users.command("deactivate")
@@ -171,12 +183,24 @@ def export() -> None:
 
 
 @export.command("interactions")
-@click.option("--format", "fmt", type=click.Choice(["csv", "coop", "cra"]), default="csv", show_default=True,
-              help="csv : une ligne par interaction ; coop : fiche de saisie du CRA collectif de la Coop de la "
-                   "médiation numérique, une ligne par arrêt (cra : ancien nom de coop).")
-@click.option("--out", default="-", show_default=True, help="Fichier de sortie (- : sortie standard).")
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Depuis (AAAA-MM-JJ).")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Jusqu'au (AAAA-MM-JJ).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "coop", "cra"]),
+    default="csv",
+    show_default=True,
+    help="csv : une ligne par interaction ; coop : fiche de saisie du CRA collectif de la Coop de la "
+    "médiation numérique, une ligne par arrêt (cra : ancien nom de coop).",
+)
+@click.option(
+    "--out", default="-", show_default=True, help="Fichier de sortie (- : sortie standard)."
+)
+@click.option(
+    "--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Depuis (AAAA-MM-JJ)."
+)
+@click.option(
+    "--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Jusqu'au (AAAA-MM-JJ)."
+)
 def export_interactions(fmt: str, out: str, first, last) -> None:
     """Exporte les interactions en CSV (séparateur « ; », UTF-8)."""
     from field_app import exports
@@ -184,8 +208,11 @@ def export_interactions(fmt: str, out: str, first, last) -> None:
     if (first is None) != (last is None):
         _fail(DynamobileError("--from et --to vont ensemble"))
     if fmt in exports.ALIASES:
-        click.echo(f"Attention : --format {fmt} est l'ancien nom de --format {exports.ALIASES[fmt]} "
-                   "(fiche de saisie du CRA collectif de la Coop).", err=True)
+        click.echo(
+            f"Attention : --format {fmt} est l'ancien nom de --format {exports.ALIASES[fmt]} "
+            "(fiche de saisie du CRA collectif de la Coop).",
+            err=True,
+        )
     dates = {"first": first.date(), "last": last.date()} if first else {}
     try:
         with _field_session() as (_app, session):
@@ -199,8 +226,11 @@ def export_interactions(fmt: str, out: str, first, last) -> None:
     except DynamobileError as exc:
         _fail(exc)
     if result.left_out:
-        click.echo(f"Attention : {len(result.left_out)} arrêt(s) à compléter, non exportés (à compléter sur la "
-                   f"page de la tournée) : {' ; '.join(result.left_out)}", err=True)
+        click.echo(
+            f"Attention : {len(result.left_out)} arrêt(s) à compléter, non exportés (à compléter sur la "
+            f"page de la tournée) : {' ; '.join(result.left_out)}",
+            err=True,
+        )
     if out != "-":
         click.echo(f"{result.rows} ligne(s) écrite(s) dans {out}.")
 

@@ -23,7 +23,9 @@ def read_plan(path: Path) -> Plan:
     except OSError as exc:
         raise InputError(f"{path} : lecture impossible ({os_reason(exc)})") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path} : JSON invalide, ligne {exc.lineno} colonne {exc.colno} ({exc.msg})") from exc
+        raise InputError(
+            f"{path} : JSON invalide, ligne {exc.lineno} colonne {exc.colno} ({exc.msg})"
+        ) from exc
     except (KeyError, ValueError, TypeError) as exc:
         detail = f"champ manquant {exc}" if isinstance(exc, KeyError) else str(exc)
         raise InputError(f"{path} : plan illisible ({detail})") from exc
@@ -31,15 +33,35 @@ def read_plan(path: Path) -> Plan:
 
 @click.command("sheets")
 @click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Dossier où écrire la carte, les feuilles de route et les exports (ceux d'avant y sont remplacés).")
-@click.option("--osm-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Fichier OSM des rues, à la place de celui enregistré dans le plan.")
-@click.option("--url", "base_url", default=DEFAULT_BASE_URL, show_default=True,
-              help="Adresse de l'application de terrain (QR codes des feuilles de route).")
-@click.option("--tiles/--no-tiles", default=False, show_default=True,
-              help="Fond de carte OpenStreetMap en ligne sur la carte interactive.")
-def sheets(plan_file: Path, out_dir: Path, osm_file: Path | None, base_url: str, tiles: bool) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Dossier où écrire la carte, les feuilles de route et les exports (ceux d'avant y sont remplacés).",
+)
+@click.option(
+    "--osm-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Fichier OSM des rues, à la place de celui enregistré dans le plan.",
+)
+@click.option(
+    "--url",
+    "base_url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="Adresse de l'application de terrain (QR codes des feuilles de route).",
+)
+@click.option(
+    "--tiles/--no-tiles",
+    default=False,
+    show_default=True,
+    help="Fond de carte OpenStreetMap en ligne sur la carte interactive.",
+)
+def sheets(
+    plan_file: Path, out_dir: Path, osm_file: Path | None, base_url: str, tiles: bool
+) -> None:
     """Écrit la carte, les feuilles de route A4 et les exports GPX, ICS et GeoJSON d'un plan."""
     plan = read_plan(plan_file)
     check_output_dir(out_dir)  # before loading the streets: a wrong --out fails at once

@@ -7,6 +7,7 @@ route sheet of another date must not pass for part of this plan); a user's own f
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import logging
@@ -35,7 +36,9 @@ def is_output_name(name: str, names: tuple[str, ...] = OUTPUT_NAMES) -> bool:
 
 def write_plan_json(plan: Plan, path: Path) -> Path:
     """Write plan.json (the format is `plan_to_dict`'s)."""
-    Path(path).write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=1), encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return Path(path)
 
 
@@ -51,7 +54,9 @@ def check_output_dir(out_dir: Path) -> None:
             raise OutputError(f"{out_dir} : c'est un fichier, un dossier de sortie est attendu")
         raise OutputError(f"{out_dir} : dossier de sortie impossible, {existing} est un fichier")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{out_dir} : dossier de sortie non modifiable (droits insuffisants sur {existing})")
+        raise OutputError(
+            f"{out_dir} : dossier de sortie non modifiable (droits insuffisants sur {existing})"
+        )
 
 
 class StagedFolder:
@@ -66,17 +71,23 @@ class StagedFolder:
     def write(self, name: str, writer: Callable[[Path], object]) -> Path:
         """Call ``writer(path)`` with the temporary path of ``name``; return the path it will have in out_dir."""
         if not is_output_name(name, self.replaces):
-            raise ValueError(f"{name} is not among {self.replaces}")  # what a run writes, the next one removes
+            raise ValueError(
+                f"{name} is not among {self.replaces}"
+            )  # what a run writes, the next one removes
         try:
             writer(self.staging / name)
         except OSError as exc:
-            raise OutputError(f"{self.out_dir / name} : écriture impossible ({os_reason(exc)})") from exc
+            raise OutputError(
+                f"{self.out_dir / name} : écriture impossible ({os_reason(exc)})"
+            ) from exc
         self.names.append(name)
         return self.out_dir / name
 
 
 @contextmanager
-def whole_output(out_dir: Path, *, replaces: tuple[str, ...] = OUTPUT_NAMES) -> Iterator[StagedFolder]:
+def whole_output(
+    out_dir: Path, *, replaces: tuple[str, ...] = OUTPUT_NAMES
+) -> Iterator[StagedFolder]:
     """A `StagedFolder` whose files, when the block succeeds, replace the previous run's in ``out_dir``.
 
     The previous run's files are those matching ``replaces``; they are removed even when this run
@@ -91,7 +102,9 @@ def whole_output(out_dir: Path, *, replaces: tuple[str, ...] = OUTPUT_NAMES) -> 
         staging = _staging_folder(out_dir)
     except OSError as exc:
         _remove_if_empty(out_dir, created)
-        raise OutputError(f"{out_dir} : dossier de sortie impossible à créer ({os_reason(exc)})") from exc
+        raise OutputError(
+            f"{out_dir} : dossier de sortie impossible à créer ({os_reason(exc)})"
+        ) from exc
     try:
         folder = StagedFolder(out_dir, staging, replaces)
         yield folder
@@ -115,10 +128,8 @@ def _staging_folder(out_dir: Path) -> Path:
 
 def _remove_if_empty(out_dir: Path, created: bool) -> None:
     if created:
-        try:
+        with contextlib.suppress(OSError):
             out_dir.rmdir()
-        except OSError:
-            pass
 
 
 def _move_in(folder: StagedFolder) -> None:
@@ -127,8 +138,14 @@ def _move_in(folder: StagedFolder) -> None:
     for name in folder.names:
         target = out_dir / name
         if target.is_dir():
-            raise OutputError(f"{target} : un dossier porte ce nom, le fichier ne peut pas être écrit")
-    previous = sorted(p.name for p in out_dir.iterdir() if is_output_name(p.name, folder.replaces) and not p.is_dir())
+            raise OutputError(
+                f"{target} : un dossier porte ce nom, le fichier ne peut pas être écrit"
+            )
+    previous = sorted(
+        p.name
+        for p in out_dir.iterdir()
+        if is_output_name(p.name, folder.replaces) and not p.is_dir()
+    )
     backup = staging / ".previous"
     backup.mkdir()
     moved_away: list[str] = []
@@ -145,8 +162,10 @@ def _move_in(folder: StagedFolder) -> None:
             _move_back(out_dir / name, staging / name)
         for name in moved_away:
             _move_back(backup / name, out_dir / name)
-        raise OutputError(f"{out_dir} : fichiers impossibles à mettre en place ({os_reason(exc)}) ; "
-                          "dossier laissé tel quel") from exc
+        raise OutputError(
+            f"{out_dir} : fichiers impossibles à mettre en place ({os_reason(exc)}) ; "
+            "dossier laissé tel quel"
+        ) from exc
     for name in sorted(set(previous) - set(folder.names)):
         log.info("ancien fichier retiré : %s", out_dir / name)
 

@@ -27,7 +27,15 @@ WINDOW_TOO_SHORT = "window_too_short"
 OUTSIDE_SHIFT = "outside_shift"
 NO_TIME = "no_time"
 RECENT_VISIT = "recent_visit"
-REASON_CODES = (CLOSED, NO_VEHICLE, UNREACHABLE, WINDOW_TOO_SHORT, OUTSIDE_SHIFT, NO_TIME, RECENT_VISIT)
+REASON_CODES = (
+    CLOSED,
+    NO_VEHICLE,
+    UNREACHABLE,
+    WINDOW_TOO_SHORT,
+    OUTSIDE_SHIFT,
+    NO_TIME,
+    RECENT_VISIT,
+)
 
 
 @dataclass(frozen=True)
@@ -187,7 +195,12 @@ def plan_to_dict(plan: Plan) -> dict:
                 "return_geometry": [list(p) for p in t.return_geometry],
                 "stops": [_stop_to_dict(s) for s in t.stops],
                 "breaks": [
-                    {"start": _iso(b.start), "end": _iso(b.end), "after_stop": b.after_stop, "label": b.label}
+                    {
+                        "start": _iso(b.start),
+                        "end": _iso(b.end),
+                        "after_stop": b.after_stop,
+                        "label": b.label,
+                    }
                     for b in t.breaks
                 ],
             }
@@ -219,12 +232,21 @@ def _schema_validator():
     # jsonschema is imported here only: plan.schema.json is the one definition of the format.
     import jsonschema
 
-    schema = json.loads((resources.files(__package__) / "plan.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        (resources.files(__package__) / "plan.schema.json").read_text(encoding="utf-8")
+    )
     return jsonschema.Draft202012Validator(schema)
 
 
-_TYPES_FR = {"object": "objet", "array": "liste", "string": "texte", "integer": "entier", "number": "nombre",
-             "boolean": "booléen", "null": "null"}
+_TYPES_FR = {
+    "object": "objet",
+    "array": "liste",
+    "string": "texte",
+    "integer": "entier",
+    "number": "nombre",
+    "boolean": "booléen",
+    "null": "null",
+}
 
 
 def _json_type(value) -> str:
@@ -232,7 +254,13 @@ def _json_type(value) -> str:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    for name, kind in (("integer", int), ("number", float), ("string", str), ("array", list), ("object", dict)):
+    for name, kind in (
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+    ):
         if isinstance(value, kind):
             return name
     return type(value).__name__
@@ -240,12 +268,19 @@ def _json_type(value) -> str:
 
 def _schema_problem(error) -> str:
     """« where : what » in French for one jsonschema error (its JSON path, then the rule broken)."""
-    where, rule, expected, value = error.json_path, error.validator, error.validator_value, error.instance
+    where, rule, expected, value = (
+        error.json_path,
+        error.validator,
+        error.validator_value,
+        error.instance,
+    )
     if rule == "required":
         missing = next((key for key in expected if key not in value), expected[0])
         return f"{where}.{missing} : champ manquant"
     if rule == "type":
-        wanted = " ou ".join(_TYPES_FR.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        wanted = " ou ".join(
+            _TYPES_FR.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)
+        )
         return f"{where} : {wanted} attendu (trouvé : {_TYPES_FR.get(_json_type(value), _json_type(value))})"
     shown = json.dumps(value, ensure_ascii=False)[:60]
     if rule == "const":
@@ -254,8 +289,10 @@ def _schema_problem(error) -> str:
         return f"{where} : {shown} inconnu (attendu : {', '.join(map(str, expected))})"
     if rule == "pattern":
         formats = _schema_validator().schema["$defs"]
-        form = {formats["time"]["pattern"]: "une heure AAAA-MM-JJTHH:MM:SS+HH:MM",
-                formats["date"]["pattern"]: "une date AAAA-MM-JJ"}.get(expected, "au format attendu")
+        form = {
+            formats["time"]["pattern"]: "une heure AAAA-MM-JJTHH:MM:SS+HH:MM",
+            formats["date"]["pattern"]: "une date AAAA-MM-JJ",
+        }.get(expected, "au format attendu")
         return f"{where} : {shown} n'est pas {form}"
     bounds = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}
     if rule in bounds:
@@ -277,8 +314,10 @@ def check_plan_dict(data) -> None:
     """
     version = data.get("version") if isinstance(data, dict) and "version" in data else PLAN_VERSION
     if type(version) is not int or version != PLAN_VERSION:
-        raise InputError(f"plan.json : version {json.dumps(version, ensure_ascii=False)} inconnue "
-                         f"(attendu {PLAN_VERSION}) — replanifiez avec cette version de Dynamobile")
+        raise InputError(
+            f"plan.json : version {json.dumps(version, ensure_ascii=False)} inconnue "
+            f"(attendu {PLAN_VERSION}) — replanifiez avec cette version de Dynamobile"
+        )
     from jsonschema.exceptions import best_match
 
     error = best_match(_schema_validator().iter_errors(data))
@@ -299,46 +338,80 @@ def plan_from_dict(data: dict) -> Plan:
     for t in data["tours"]:
         stops = tuple(
             Stop(
-                site=s["site"], name=s["name"], kind=s.get("kind", "other"),
-                lat=float(s["lat"]), lon=float(s["lon"]),
-                arrive=when(s["arrive"]), setup_start=when(s.get("setup_start", s["arrive"])),
-                start=when(s["start"]), end=when(s["end"]), leave=when(s["leave"]),
-                drive_s=int(s["drive_s"]), distance_m=int(s["distance_m"]),
-                address=s.get("address", ""), quartier=s.get("quartier", ""),
-                insee=s.get("insee", DEFAULT_INSEE), postcode=s.get("postcode", DEFAULT_POSTCODE),
+                site=s["site"],
+                name=s["name"],
+                kind=s.get("kind", "other"),
+                lat=float(s["lat"]),
+                lon=float(s["lon"]),
+                arrive=when(s["arrive"]),
+                setup_start=when(s.get("setup_start", s["arrive"])),
+                start=when(s["start"]),
+                end=when(s["end"]),
+                leave=when(s["leave"]),
+                drive_s=int(s["drive_s"]),
+                distance_m=int(s["distance_m"]),
+                address=s.get("address", ""),
+                quartier=s.get("quartier", ""),
+                insee=s.get("insee", DEFAULT_INSEE),
+                postcode=s.get("postcode", DEFAULT_POSTCODE),
                 commune=s.get("commune", DEFAULT_COMMUNE),
                 priority=int(s.get("priority", 1)),
-                path=tuple(s.get("path", ())), geometry=_points(s.get("geometry")),
+                path=tuple(s.get("path", ())),
+                geometry=_points(s.get("geometry")),
             )
             for s in t["stops"]
         )
         breaks = tuple(
-            Break(when(b["start"]), when(b["end"]), int(b.get("after_stop", -1)), b.get("label", "Pause déjeuner"))
+            Break(
+                when(b["start"]),
+                when(b["end"]),
+                int(b.get("after_stop", -1)),
+                b.get("label", "Pause déjeuner"),
+            )
             for b in t.get("breaks", ())
         )
         tours.append(
             Tour(
-                vehicle=t["vehicle"], vehicle_kind=t.get("vehicle_kind", ""), profile=t.get("profile", "drive"),
-                date=dt.date.fromisoformat(t["date"]), start=when(t["start"]), end=when(t["end"]),
-                stops=stops, breaks=breaks, distance_m=int(t["distance_m"]), drive_s=int(t["drive_s"]),
-                return_drive_s=int(t["return_drive_s"]), return_distance_m=int(t["return_distance_m"]),
-                return_path=tuple(t.get("return_path", ())), return_geometry=_points(t.get("return_geometry")),
-                vehicle_name=t.get("vehicle_name", ""), crew=tuple(t.get("crew", ())),
+                vehicle=t["vehicle"],
+                vehicle_kind=t.get("vehicle_kind", ""),
+                profile=t.get("profile", "drive"),
+                date=dt.date.fromisoformat(t["date"]),
+                start=when(t["start"]),
+                end=when(t["end"]),
+                stops=stops,
+                breaks=breaks,
+                distance_m=int(t["distance_m"]),
+                drive_s=int(t["drive_s"]),
+                return_drive_s=int(t["return_drive_s"]),
+                return_distance_m=int(t["return_distance_m"]),
+                return_path=tuple(t.get("return_path", ())),
+                return_geometry=_points(t.get("return_geometry")),
+                vehicle_name=t.get("vehicle_name", ""),
+                crew=tuple(t.get("crew", ())),
             )
         )
     unassigned = tuple(
         Unassigned(
-            site=u["site"], name=u.get("name", u["site"]), code=u["code"], reason=u["reason"],
+            site=u["site"],
+            name=u.get("name", u["site"]),
+            code=u["code"],
+            reason=u["reason"],
             date=dt.date.fromisoformat(u["date"]) if u.get("date") else None,
-            extra_min=u.get("extra_min"), lat=u.get("lat"), lon=u.get("lon"),
+            extra_min=u.get("extra_min"),
+            lat=u.get("lat"),
+            lon=u.get("lon"),
         )
         for u in data.get("unassigned", ())
     )
     depot = data["depot"]
     return Plan(
-        version=int(data["version"]), scenario=data.get("scenario", ""),
+        version=int(data["version"]),
+        scenario=data.get("scenario", ""),
         dates=tuple(dt.date.fromisoformat(d) for d in data.get("dates", ())),
         depot=Depot(depot["name"], float(depot["lat"]), float(depot["lon"])),
-        tours=tuple(tours), unassigned=unassigned, streets=dict(data.get("streets") or {}),
-        timezone=data.get("timezone", "Europe/Paris"), stats=data.get("stats", {}),
+        tours=tuple(tours),
+        unassigned=unassigned,
+        streets=dict(data.get("streets") or {}),
+        timezone=data.get("timezone", "Europe/Paris"),
+        stats=data.get("stats", {}),
     )

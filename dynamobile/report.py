@@ -7,8 +7,20 @@ import datetime as dt
 from .plan import Break, Plan, Tour
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 KIND_NAMES = {"van": "fourgon", "bus": "bus", "cargo_bike": "vélo-cargo"}
 
 
@@ -28,7 +40,7 @@ def hhmm(value: dt.datetime) -> str:
 
 def duration_text(seconds: float) -> str:
     """``7 min``, ``1 h 05``."""
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
 
 
@@ -54,17 +66,29 @@ def breaks_by_place(tour: Tour) -> tuple[dict[int, Break], dict[int, Break]]:
 def tour_text(tour: Tour) -> list[str]:
     """The timetable of one tour, one line per event."""
     kind = KIND_NAMES.get(tour.vehicle_kind, tour.vehicle_kind)
-    title = f"{tour.vehicle_name} ({tour.vehicle}, {kind})" if tour.vehicle_name else f"{tour.vehicle} ({kind})"
+    title = (
+        f"{tour.vehicle_name} ({tour.vehicle}, {kind})"
+        if tour.vehicle_name
+        else f"{tour.vehicle} ({kind})"
+    )
     crew = f" — {', '.join(tour.crew)}" if tour.crew else ""
     lines = [f"{title}{crew}"]
-    lines += [f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)" for b in tour.breaks if b.end <= tour.start]
+    lines += [
+        f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)"
+        for b in tour.breaks
+        if b.end <= tour.start
+    ]
     lines.append(f"  {hhmm(tour.start)}  départ du dépôt")
     between, on_arrival = breaks_by_place(tour)
     for k, s in enumerate(tour.stops):
         if k in between:
             b = between[k]
             lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
-        pause = f"{on_arrival[k].label.lower()} {hhmm(on_arrival[k].start)}–{hhmm(on_arrival[k].end)}, " if k in on_arrival else ""
+        pause = (
+            f"{on_arrival[k].label.lower()} {hhmm(on_arrival[k].start)}–{hhmm(on_arrival[k].end)}, "
+            if k in on_arrival
+            else ""
+        )
         lines.append(
             f"  {hhmm(s.arrive)}  {k + 1}. {s.name} — {pause}installation {hhmm(s.setup_start)}, "
             f"ouvert {hhmm(s.start)}–{hhmm(s.end)}, départ {hhmm(s.leave)}  "
@@ -76,7 +100,11 @@ def tour_text(tour: Tour) -> list[str]:
     lines.append(
         f"  {hhmm(tour.end)}  retour au dépôt ({duration_text(tour.return_drive_s)}, {distance_text(tour.return_distance_m)})"
     )
-    lines += [f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)" for b in tour.breaks if b.start >= tour.end]
+    lines += [
+        f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)"
+        for b in tour.breaks
+        if b.start >= tour.end
+    ]
     on_site = sum(s.service_s for s in tour.stops)
     lines.append(
         f"  Total : {len(tour.stops)} arrêts, {distance_text(tour.distance_m)}, {duration_text(tour.drive_s)} de trajet, "
@@ -105,8 +133,12 @@ def plan_text(plan: Plan) -> str:
 
 
 REASON_LABELS = {
-    "closed": "fermé", "no_vehicle": "pas de véhicule autorisé", "unreachable": "injoignable",
-    "window_too_short": "créneau trop court", "outside_shift": "hors horaires", "no_time": "manque de temps",
+    "closed": "fermé",
+    "no_vehicle": "pas de véhicule autorisé",
+    "unreachable": "injoignable",
+    "window_too_short": "créneau trop court",
+    "outside_shift": "hors horaires",
+    "no_time": "manque de temps",
     "recent_visit": "visité récemment",
 }
 
@@ -114,29 +146,55 @@ REASON_LABELS = {
 def period_text(plan: Plan) -> str:
     """Per-neighbourhood coverage and visit targets not met, for plans of several days."""
     stats = plan.stats
-    lines = [f"Par quartier ({len(plan.dates)} jours, du {plan.dates[0]:%d/%m/%Y} au {plan.dates[-1]:%d/%m/%Y}) :"]
-    lines.append(f"  {'quartier':<24} {'sites':>5} {'visites':>7} {'priorité':>8} {'dernière visite':>16} {'jours depuis':>12}")
+    lines = [
+        f"Par quartier ({len(plan.dates)} jours, du {plan.dates[0]:%d/%m/%Y} au {plan.dates[-1]:%d/%m/%Y}) :"
+    ]
+    lines.append(
+        f"  {'quartier':<24} {'sites':>5} {'visites':>7} {'priorité':>8} {'dernière visite':>16} {'jours depuis':>12}"
+    )
     for name, q in sorted(stats.get("quartiers", {}).items()):
-        last = dt.date.fromisoformat(q["last_visit"]).strftime("%d/%m/%Y") if q["last_visit"] else "jamais"
+        last = (
+            dt.date.fromisoformat(q["last_visit"]).strftime("%d/%m/%Y")
+            if q["last_visit"]
+            else "jamais"
+        )
         since = "—" if q["days_since_last_visit"] is None else str(q["days_since_last_visit"])
-        lines.append(f"  {name[:24]:<24} {q['sites']:>5} {q['visits']:>7} {q['priority_served']:>8} {last:>16} {since:>12}")
-    short = [(sid, v) for sid, v in stats.get("site_visits", {}).items() if 0 < v["visits"] < v["target"]]
+        lines.append(
+            f"  {name[:24]:<24} {q['sites']:>5} {q['visits']:>7} {q['priority_served']:>8} {last:>16} {since:>12}"
+        )
+    short = [
+        (sid, v) for sid, v in stats.get("site_visits", {}).items() if 0 < v["visits"] < v["target"]
+    ]
     if short:
-        lines.append("Fréquence visée non atteinte : " + ", ".join(f"{sid} ({v['visits']}/{v['target']})" for sid, v in short))
+        lines.append(
+            "Fréquence visée non atteinte : "
+            + ", ".join(f"{sid} ({v['visits']}/{v['target']})" for sid, v in short)
+        )
     fairness = stats.get("fairness") or {}
     if fairness:
-        held = "respectée" if fairness["held"] else f"non tenue pour : {', '.join(fairness['gaps'])}"
-        lines.append(f"Équité (une visite par quartier tous les {fairness['fair_days']} jours) : {held}")
+        held = (
+            "respectée" if fairness["held"] else f"non tenue pour : {', '.join(fairness['gaps'])}"
+        )
+        lines.append(
+            f"Équité (une visite par quartier tous les {fairness['fair_days']} jours) : {held}"
+        )
     return "\n".join(lines) + "\n"
 
 
 def comparison_text(rows: list[dict], *, days: int) -> str:
     """The vehicle comparison table (rows from `routing.compare.results_to_dict`)."""
-    header = (f"{'option':<46} {'sites':>7} {'visites':>7} {'priorité':>9} {'h sur place':>11} {'h trajet':>8} "
-              f"{'km':>7}  non servis")
+    header = (
+        f"{'option':<46} {'sites':>7} {'visites':>7} {'priorité':>9} {'h sur place':>11} {'h trajet':>8} "
+        f"{'km':>7}  non servis"
+    )
     lines = [f"Comparaison des véhicules sur {days} jour(s)", header, "-" * len(header)]
     for r in rows:
-        unserved = ", ".join(f"{REASON_LABELS.get(code, code)} {n}" for code, n in sorted(r["unserved"].items())) or "—"
+        unserved = (
+            ", ".join(
+                f"{REASON_LABELS.get(code, code)} {n}" for code, n in sorted(r["unserved"].items())
+            )
+            or "—"
+        )
         lines.append(
             f"{r['label'][:46]:<46} {r['sites_served']:>3}/{r['sites']:<3} {r['visits']:>7} "
             f"{r['priority_served']:>4}/{r['priority_total']:<4} {r['hours_on_site']:>11.1f} {r['hours_driving']:>8.2f} "
@@ -156,7 +214,10 @@ def audit_text(findings: list, missing: dict[str, int], *, shown: int = 3) -> st
     plural = "s" if total > 1 else ""
     checked = f"{total} visite{plural} manquante{plural}"
     if not findings:
-        return head + f"aucune visite manquante ne tenait dans les tournées ({checked} vérifiée{plural})."
+        return (
+            head
+            + f"aucune visite manquante ne tenait dans les tournées ({checked} vérifiée{plural})."
+        )
     first: dict = {}  # each site's earliest `dynamobile.audit.Finding`, in date order
     days: dict[str, int] = {}
     for f in findings:

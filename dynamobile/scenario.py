@@ -18,14 +18,38 @@ from pathlib import Path
 from .calendars import PUBLIC_HOLIDAY_MODES, SCHOOL_ZONES
 from .errors import InputError
 from .model import (
-    DEFAULT_COMMUNE, DEFAULT_INSEE, DEFAULT_POSTCODE, PROFILES, SITE_KINDS, VEHICLE_KINDS, Calendar, Depot, Lunch,
-    RoutingSettings, Scenario, Site, StreetSource, Vehicle, VehicleOption,
+    DEFAULT_COMMUNE,
+    DEFAULT_INSEE,
+    DEFAULT_POSTCODE,
+    PROFILES,
+    SITE_KINDS,
+    VEHICLE_KINDS,
+    Calendar,
+    Depot,
+    Lunch,
+    RoutingSettings,
+    Scenario,
+    Site,
+    StreetSource,
+    Vehicle,
+    VehicleOption,
 )
 from .windows import WindowSyntaxError, format_clock, parse_clock_range, parse_days, parse_windows
 
 SITE_COLUMNS = ("id", "name", "kind", "lat", "lon", "service_min", "windows", "priority")
-OPTIONAL_COLUMNS = ("address", "quartier", "vehicles", "notes", "every_days", "visits", "min_gap_days", "last_visit",
-                    "insee", "postcode", "commune")
+OPTIONAL_COLUMNS = (
+    "address",
+    "quartier",
+    "vehicles",
+    "notes",
+    "every_days",
+    "visits",
+    "min_gap_days",
+    "last_visit",
+    "insee",
+    "postcode",
+    "commune",
+)
 DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
 SHARED_OSM_DIRS = ("../shared/data/osm", "../../shared/data/osm")
 CALENDAR_KEYS = ("public_holidays", "school_zone", "days_off")
@@ -55,6 +79,7 @@ def _positive_int(raw: str, field: str, *, minimum: int = 0) -> int:
 
 def _parse_site(row: dict[str, str]) -> Site:
     """One CSV row to a `Site`; raises ValueError('field: message')."""
+
     def field_error(name: str, exc: Exception) -> ValueError:
         return ValueError(f"champ {name} : {exc}")
 
@@ -90,10 +115,14 @@ def _parse_site(row: dict[str, str]) -> Site:
     vehicles_raw = (row.get("vehicles") or "").strip()
     vehicle_kinds = None
     if vehicles_raw:
-        kinds = frozenset(k.strip().lower() for k in vehicles_raw.replace(";", ",").split(",") if k.strip())
+        kinds = frozenset(
+            k.strip().lower() for k in vehicles_raw.replace(";", ",").split(",") if k.strip()
+        )
         unknown = sorted(kinds - set(VEHICLE_KINDS))
         if unknown:
-            raise ValueError(f"champ vehicles : {', '.join(unknown)} inconnu (attendu {', '.join(VEHICLE_KINDS)})")
+            raise ValueError(
+                f"champ vehicles : {', '.join(unknown)} inconnu (attendu {', '.join(VEHICLE_KINDS)})"
+            )
         vehicle_kinds = kinds
     frequency = {}
     for key in ("every_days", "visits", "min_gap_days"):
@@ -109,18 +138,33 @@ def _parse_site(row: dict[str, str]) -> Site:
         try:
             last_visit = dt.date.fromisoformat(row["last_visit"].strip())
         except ValueError:
-            raise ValueError(f"champ last_visit : date AAAA-MM-JJ attendue (lu « {row['last_visit'].strip()} »)") from None
+            raise ValueError(
+                f"champ last_visit : date AAAA-MM-JJ attendue (lu « {row['last_visit'].strip()} »)"
+            ) from None
     return Site(
-        id=site_id, name=name, kind=kind, lat=lat, lon=lon, service_min=service_min, windows=windows,
-        priority=priority, address=address, quartier=(row.get("quartier") or "").strip(),
-        vehicle_kinds=vehicle_kinds, notes=(row.get("notes") or "").strip(), last_visit=last_visit, **frequency,
+        id=site_id,
+        name=name,
+        kind=kind,
+        lat=lat,
+        lon=lon,
+        service_min=service_min,
+        windows=windows,
+        priority=priority,
+        address=address,
+        quartier=(row.get("quartier") or "").strip(),
+        vehicle_kinds=vehicle_kinds,
+        notes=(row.get("notes") or "").strip(),
+        last_visit=last_visit,
+        **frequency,
         **commune,
     )
 
 
 def _parse_commune(row: dict[str, str]) -> dict[str, str]:
     """The site's commune (``insee``, ``postcode``, ``commune``); all empty: the default commune."""
-    insee, postcode, name = ((row.get(key) or "").strip() for key in ("insee", "postcode", "commune"))
+    insee, postcode, name = (
+        (row.get(key) or "").strip() for key in ("insee", "postcode", "commune")
+    )
     if not insee:
         if postcode or name:
             raise ValueError("champ insee : vide alors que postcode ou commune est rempli")
@@ -130,8 +174,10 @@ def _parse_commune(row: dict[str, str]) -> dict[str, str]:
     if insee == DEFAULT_INSEE:
         postcode, name = postcode or DEFAULT_POSTCODE, name or DEFAULT_COMMUNE
     elif not postcode or not name:
-        raise ValueError(f"champs postcode et commune : requis quand insee n'est pas {DEFAULT_INSEE} "
-                         f"({DEFAULT_COMMUNE})")
+        raise ValueError(
+            f"champs postcode et commune : requis quand insee n'est pas {DEFAULT_INSEE} "
+            f"({DEFAULT_COMMUNE})"
+        )
     if not re.fullmatch(r"\d{5}", postcode):
         raise ValueError(f"champ postcode : code postal de 5 chiffres attendu (lu « {postcode} »)")
     return {"insee": insee, "postcode": postcode, "commune": name}
@@ -156,7 +202,9 @@ def read_text(path: Path) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError(f"{path} : fichier UTF-16 abîmé ; enregistrez-le en « CSV UTF-8 »") from None
+            raise InputError(
+                f"{path} : fichier UTF-16 abîmé ; enregistrez-le en « CSV UTF-8 »"
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -186,14 +234,23 @@ _SEPARATOR_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
 def _row_shape_problem(cells: list[str], header: list[str], delimiter: str) -> str | None:
     """What is wrong with a row's number of cells, if anything."""
     if len(cells) > len(header):  # even empty extra cells: the cells before them may have shifted
-        return (f"trop de colonnes ({len(cells)} champs au lieu de {len(header)} ; "
-                f"une {_SEPARATOR_NAMES[delimiter]} non protégée par des guillemets ?)")
-    required = [name for name in header[len(cells):] if name in SITE_COLUMNS]
+        return (
+            f"trop de colonnes ({len(cells)} champs au lieu de {len(header)} ; "
+            f"une {_SEPARATOR_NAMES[delimiter]} non protégée par des guillemets ?)"
+        )
+    required = [name for name in header[len(cells) :] if name in SITE_COLUMNS]
     if not required:  # trailing optional cells may be left out
         return None
-    others = [d for d in _SEPARATOR_NAMES if d != delimiter and sum(c.count(d) for c in cells) >= len(header) - len(cells)]
-    hint = (f"{_SEPARATOR_NAMES[others[0]]} au lieu de {_SEPARATOR_NAMES[delimiter]} comme séparateur ?" if others
-            else "séparateur ? guillemets ?")
+    others = [
+        d
+        for d in _SEPARATOR_NAMES
+        if d != delimiter and sum(c.count(d) for c in cells) >= len(header) - len(cells)
+    ]
+    hint = (
+        f"{_SEPARATOR_NAMES[others[0]]} au lieu de {_SEPARATOR_NAMES[delimiter]} comme séparateur ?"
+        if others
+        else "séparateur ? guillemets ?"
+    )
     return f"{len(cells)} champs au lieu de {len(header)}, manquent {', '.join(required)} ({hint})"
 
 
@@ -216,7 +273,11 @@ def load_sites(path: Path) -> tuple[Site, ...]:
         first_line, last_line = last_line + 1, reader.line_num  # a quoted cell may hold line breaks
         if not any(cell.strip() for cell in cells):
             continue  # a blank line, or a spreadsheet's empty row such as ";;;;;;;;"
-        line = f"ligne {last_line}" if first_line == last_line else f"lignes {first_line} à {last_line}"
+        line = (
+            f"ligne {last_line}"
+            if first_line == last_line
+            else f"lignes {first_line} à {last_line}"
+        )
         row = dict(zip(header, cells))
         site_id = (row.get("id") or "").strip() or "?"
         shape = _row_shape_problem(cells, header, delimiter)
@@ -264,7 +325,9 @@ def _identity(table: dict, where: str, problems: list[str]) -> tuple[str | None,
     ident = _require(table, "id", where, problems)
     kind = _require(table, "kind", where, problems)
     if kind is not None and kind not in VEHICLE_KINDS:
-        problems.append(f"{where} : champ kind : « {kind} » inconnu (attendu {', '.join(VEHICLE_KINDS)})")
+        problems.append(
+            f"{where} : champ kind : « {kind} » inconnu (attendu {', '.join(VEHICLE_KINDS)})"
+        )
     profile = table.get("profile") or DEFAULT_PROFILE.get(kind or "", "drive")
     if profile not in PROFILES:
         problems.append(f"{where} : champ profile : « {profile} » inconnu (attendu drive ou bike)")
@@ -292,11 +355,13 @@ def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | No
         raw = table["lunch"]
         try:
             if not isinstance(raw, dict):
-                raise WindowSyntaxError("attendu { window = \"HH:MM-HH:MM\", minutes = N }")
+                raise WindowSyntaxError('attendu { window = "HH:MM-HH:MM", minutes = N }')
             earliest, latest = parse_clock_range(str(raw.get("window", "")))
             minutes = int(raw.get("minutes", 0))
             if minutes <= 0 or minutes > latest - earliest:
-                raise WindowSyntaxError(f"durée {minutes} min impossible dans la plage {raw.get('window')}")
+                raise WindowSyntaxError(
+                    f"durée {minutes} min impossible dans la plage {raw.get('window')}"
+                )
             if shift != (0, 0) and not shift[0] <= earliest < latest <= shift[1]:
                 raise WindowSyntaxError(
                     f"la plage {format_clock(earliest)}-{format_clock(latest)} n'est pas dans les horaires "
@@ -317,17 +382,26 @@ def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | No
     if len(problems) > before:
         return None
     return Vehicle(
-        id=vid, kind=kind, profile=profile, shift_start_min=shift[0], shift_end_min=shift[1],
-        working_days=days, setup_min=ints.get("setup_min", 0), packup_min=ints.get("packup_min", 0),
-        lunch=lunch, max_drive_min=ints.get("max_drive_min"), name=str(table.get("name", "")),
-        crew=tuple(str(c) for c in table.get("crew", ())), days_off=days_off,
+        id=vid,
+        kind=kind,
+        profile=profile,
+        shift_start_min=shift[0],
+        shift_end_min=shift[1],
+        working_days=days,
+        setup_min=ints.get("setup_min", 0),
+        packup_min=ints.get("packup_min", 0),
+        lunch=lunch,
+        max_drive_min=ints.get("max_drive_min"),
+        name=str(table.get("name", "")),
+        crew=tuple(str(c) for c in table.get("crew", ())),
+        days_off=days_off,
     )
 
 
 def _date_list(raw, where: str, problems: list[str]) -> frozenset[dt.date]:
     """A TOML list of dates (``2027-03-12`` or ``"2027-03-12"``); bad entries go to ``problems``."""
     if not isinstance(raw, list):
-        problems.append(f"{where} : liste de dates attendue, comme [\"2027-03-12\"] (lu « {raw} »)")
+        problems.append(f'{where} : liste de dates attendue, comme ["2027-03-12"] (lu « {raw} »)')
         return frozenset()
     dates = set()
     for item in raw:
@@ -351,12 +425,16 @@ def _parse_calendar(table, where: str, problems: list[str]) -> Calendar:
         problems.append(f"{where} : champ « {key} » inconnu (attendu {', '.join(CALENDAR_KEYS)})")
     mode = table.get("public_holidays", default.public_holidays)
     if mode not in PUBLIC_HOLIDAY_MODES:
-        problems.append(f"{where} : champ public_holidays : « {mode} » inconnu (attendu off ou work)")
+        problems.append(
+            f"{where} : champ public_holidays : « {mode} » inconnu (attendu off ou work)"
+        )
         mode = default.public_holidays
     zone = table.get("school_zone", default.school_zone)
     zone = zone.strip().upper() if isinstance(zone, str) else zone
     if zone not in SCHOOL_ZONES:
-        problems.append(f"{where} : champ school_zone : zone « {zone} » inconnue (zones connues : {', '.join(SCHOOL_ZONES)})")
+        problems.append(
+            f"{where} : champ school_zone : zone « {zone} » inconnue (zones connues : {', '.join(SCHOOL_ZONES)})"
+        )
         zone = default.school_zone
     days_off = _date_list(table.get("days_off", []), f"{where} : champ days_off", problems)
     return Calendar(public_holidays=mode, school_zone=zone, days_off=days_off)
@@ -366,18 +444,31 @@ def _parse_option(table: dict, where: str, problems: list[str]) -> VehicleOption
     before = len(problems)
     oid, kind, profile = _identity(table, where, problems)
     numbers = {}
-    for key, kind_of, minimum in (("count", int, 1), ("setup_min", int, 0), ("packup_min", int, 0),
-                                  ("drive_speed_factor", float, 0.01), ("bike_speed_kph", float, 1.0)):
+    for key, kind_of, minimum in (
+        ("count", int, 1),
+        ("setup_min", int, 0),
+        ("packup_min", int, 0),
+        ("drive_speed_factor", float, 0.01),
+        ("bike_speed_kph", float, 1.0),
+    ):
         if key in table:
             value = table[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind_of is int and not isinstance(value, int)) \
-                    or value < minimum:
-                problems.append(f"{where} : champ {key} : nombre ≥ {minimum} attendu (lu {value!r})")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (kind_of is int and not isinstance(value, int))
+                or value < minimum
+            ):
+                problems.append(
+                    f"{where} : champ {key} : nombre ≥ {minimum} attendu (lu {value!r})"
+                )
             else:
                 numbers[key] = kind_of(value)
     if len(problems) > before:
         return None
-    return VehicleOption(id=oid, kind=kind, profile=profile, label=str(table.get("label", oid)), **numbers)
+    return VehicleOption(
+        id=oid, kind=kind, profile=profile, label=str(table.get("label", oid)), **numbers
+    )
 
 
 def _candidate_osm_paths(raw: str, base: Path) -> list[Path]:
@@ -468,9 +559,15 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
         routing = RoutingSettings(
             bike_speed_kph=float(streets_table.get("bike_speed_kph", routing.bike_speed_kph)),
             snap_max_m=float(streets_table.get("snap_max_m", routing.snap_max_m)),
-            drive_speed_factor=float(streets_table.get("drive_speed_factor", routing.drive_speed_factor)),
+            drive_speed_factor=float(
+                streets_table.get("drive_speed_factor", routing.drive_speed_factor)
+            ),
         )
-        if routing.bike_speed_kph <= 0 or routing.snap_max_m <= 0 or routing.drive_speed_factor <= 0:
+        if (
+            routing.bike_speed_kph <= 0
+            or routing.snap_max_m <= 0
+            or routing.drive_speed_factor <= 0
+        ):
             raise ValueError("valeurs positives attendues")
     except (TypeError, ValueError) as exc:
         problems.append(f"{where} [streets] : {exc}")
@@ -493,12 +590,22 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
         try:
             default_date = dt.date.fromisoformat(str(data["demo_date"]))
         except ValueError:
-            problems.append(f"{where} : champ demo_date : date AAAA-MM-JJ attendue (lu « {data['demo_date']} »)")
+            problems.append(
+                f"{where} : champ demo_date : date AAAA-MM-JJ attendue (lu « {data['demo_date']} »)"
+            )
     calendar = _parse_calendar(data.get("calendar", {}), f"{where} [calendar]", problems)
     if problems:
         raise InputError(problems)
     return Scenario(
-        name=str(data.get("name") or path.stem), depot=depot, streets=streets, vehicles=tuple(vehicles),
-        sites=sites, routing=routing, source=path, notes=str(data.get("notes", "")), default_date=default_date,
-        options=tuple(options), calendar=calendar,
+        name=str(data.get("name") or path.stem),
+        depot=depot,
+        streets=streets,
+        vehicles=tuple(vehicles),
+        sites=sites,
+        routing=routing,
+        source=path,
+        notes=str(data.get("notes", "")),
+        default_date=default_date,
+        options=tuple(options),
+        calendar=calendar,
     )

@@ -20,8 +20,13 @@ from dataclasses import dataclass
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Any prefix of three letters or more names one day: the 14 three-letter prefixes are distinct.
 _FULL_DAY_NAMES = (
-    ("lundi", "monday"), ("mardi", "tuesday"), ("mercredi", "wednesday"), ("jeudi", "thursday"),
-    ("vendredi", "friday"), ("samedi", "saturday"), ("dimanche", "sunday"),
+    ("lundi", "monday"),
+    ("mardi", "tuesday"),
+    ("mercredi", "wednesday"),
+    ("jeudi", "thursday"),
+    ("vendredi", "friday"),
+    ("samedi", "saturday"),
+    ("dimanche", "sunday"),
 )
 _TIME_RE = re.compile(r"^(\d{1,2})\s*(?::\s*(\d{2})|h\s*(\d{2})?)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -58,10 +63,14 @@ def parse_clock_range(text: str) -> tuple[int, int]:
     the dash); the end must come after the start."""
     parts = _DASH_RE.split(text.strip())
     if len(parts) != 2:
-        raise WindowSyntaxError(f"plage horaire illisible « {text.strip()} » (attendu HH:MM-HH:MM ou 9h-12h30)")
+        raise WindowSyntaxError(
+            f"plage horaire illisible « {text.strip()} » (attendu HH:MM-HH:MM ou 9h-12h30)"
+        )
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if end <= start:
-        raise WindowSyntaxError(f"plage horaire « {text.strip()} » : la fin n'est pas après le début")
+        raise WindowSyntaxError(
+            f"plage horaire « {text.strip()} » : la fin n'est pas après le début"
+        )
     return start, end
 
 
@@ -147,7 +156,9 @@ class Window:
 
     def __str__(self) -> str:
         qualifier = {True: "school-holidays ", False: "term-time ", None: ""}[self.school_holidays]
-        days = [DAY_NAMES[d] for d in sorted(self.weekdays)] + [d.isoformat() for d in sorted(self.dates)]
+        days = [DAY_NAMES[d] for d in sorted(self.weekdays)] + [
+            d.isoformat() for d in sorted(self.dates)
+        ]
         if self.school_holidays is not None and self.weekdays == ALL_WEEKDAYS and not self.dates:
             days = []
         clock = f"{format_clock(self.start_min)}-{format_clock(self.end_min)}"
@@ -173,9 +184,15 @@ def _french_weekdays(weekdays: frozenset[int]) -> list[str]:
 
 def french_window(window: Window) -> str:
     """``mar, sam 07:30-12:30``, ``19/06/2027 14:00-22:00`` or ``vacances scolaires : lun-ven 14:00-18:00``."""
-    days = _french_weekdays(window.weekdays) + [d.strftime("%d/%m/%Y") for d in sorted(window.dates)]
-    prefix = {True: "vacances scolaires : ", False: "hors vacances scolaires : ", None: ""}[window.school_holidays]
-    return f"{prefix}{', '.join(days)} {format_clock(window.start_min)}-{format_clock(window.end_min)}"
+    days = _french_weekdays(window.weekdays) + [
+        d.strftime("%d/%m/%Y") for d in sorted(window.dates)
+    ]
+    prefix = {True: "vacances scolaires : ", False: "hors vacances scolaires : ", None: ""}[
+        window.school_holidays
+    ]
+    return (
+        f"{prefix}{', '.join(days)} {format_clock(window.start_min)}-{format_clock(window.end_min)}"
+    )
 
 
 def format_clock(minutes: int) -> str:
@@ -198,7 +215,7 @@ def _parse_window(chunk: str) -> Window:
     m = _QUALIFIER_RE.match(rest)
     if m:
         school_holidays = m.group("holidays") is not None
-        rest = rest[m.end():].strip()
+        rest = rest[m.end() :].strip()
     parts = rest.split()
     if school_holidays is not None and len(parts) == 1:
         parts = ["mon-sun", parts[0]]
@@ -211,7 +228,9 @@ def _parse_window(chunk: str) -> Window:
             f"créneau « {chunk} » : mot « {parts[0]} » inconnu avant les jours (attendu vacances ou hors-vacances)"
         )
     if len(parts) != 2:
-        raise WindowSyntaxError(f"créneau illisible « {chunk} » (attendu [vacances|hors-vacances] JOURS HH:MM-HH:MM)")
+        raise WindowSyntaxError(
+            f"créneau illisible « {chunk} » (attendu [vacances|hors-vacances] JOURS HH:MM-HH:MM)"
+        )
     weekdays, dates = parse_days(parts[0])
     start, end = parse_clock_range(parts[1])
     return Window(weekdays, dates, start, end, school_holidays)
@@ -231,14 +250,21 @@ def depends_on_school_holidays(windows: tuple[Window, ...]) -> bool:
 
 
 def windows_on(
-    windows: tuple[Window, ...], day: dt.date, *, school_holiday: bool | None = None,
+    windows: tuple[Window, ...],
+    day: dt.date,
+    *,
+    school_holiday: bool | None = None,
 ) -> list[tuple[int, int]]:
     """Opening intervals (minutes) on ``day``, sorted and merged where they overlap.
 
     ``school_holiday`` says whether ``day`` is in the school holidays; left None, the windows
     qualified by them are left out (callers with a calendar use `dynamobile.calendars.opening`).
     """
-    spans = sorted((w.start_min, w.end_min) for w in windows if w.applies_on(day, school_holiday=school_holiday))
+    spans = sorted(
+        (w.start_min, w.end_min)
+        for w in windows
+        if w.applies_on(day, school_holiday=school_holiday)
+    )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -56,7 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is None:
         app.config.from_prefixed_env("DYNAMOBILE")
         app.config["DATABASE_URL"] = os.environ.get(
-            "DATABASE_URL", app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'field_app.sqlite'}"
+            "DATABASE_URL",
+            app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'field_app.sqlite'}",
         )
         if os.environ.get("FIELD_APP_HTTPS", "").lower() in ("1", "true", "yes"):
             app.config["SESSION_COOKIE_SECURE"] = True

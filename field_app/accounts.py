@@ -34,14 +34,21 @@ def create_user(session: Session, name: str, password: str, role: str) -> User:
         problems.append(f"l'utilisateur « {name} » existe déjà")
     if problems:
         raise InputError(problems)
-    user = User(name=name, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role, active=True)
+    user = User(
+        name=name,
+        password_hash=generate_password_hash(password, method=HASH_METHOD),
+        role=role,
+        active=True,
+    )
     session.add(user)
     session.flush()
     return user
 
 
 def find_user(session: Session, name: str) -> User | None:
-    return session.scalars(select(User).where(func.lower(User.name) == name.strip().lower())).first()
+    return session.scalars(
+        select(User).where(func.lower(User.name) == name.strip().lower())
+    ).first()
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:
@@ -62,7 +69,9 @@ def _ip_key(ip: str) -> str:
     return f"ip:{ip}"
 
 
-def is_rate_limited(session: Session, name: str, ip: str, *, window_s: int, max_user: int, max_ip: int) -> bool:
+def is_rate_limited(
+    session: Session, name: str, ip: str, *, window_s: int, max_user: int, max_ip: int
+) -> bool:
     """True if this name failed too often from this address, or this address tried too many unknown names.
 
     Counting a name per address means an attacker elsewhere cannot lock its owner out; the
@@ -83,7 +92,9 @@ def is_rate_limited(session: Session, name: str, ip: str, *, window_s: int, max_
 
 def record_failure(session: Session, name: str, ip: str, *, window_s: int) -> None:
     now = utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(seconds=window_s)))
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(seconds=window_s))
+    )
     session.add(LoginFailure(key=_user_key(name, ip), at=now))
     if not name.strip() or find_user(session, name) is None:
         session.add(LoginFailure(key=_ip_key(ip), at=now))
@@ -98,8 +109,11 @@ def unlock(session: Session, name: str) -> int:
     """Forget the failures on user ``name`` from every address; returns how many were forgotten."""
     user = _existing_user(session, name)
     suffix = " " + user.name.lower()[:150]
-    ids = [row.id for row in session.scalars(select(LoginFailure).where(LoginFailure.key.startswith("user:")))
-           if row.key.endswith(suffix) and " " not in row.key[len("user:"):-len(suffix)]]
+    ids = [
+        row.id
+        for row in session.scalars(select(LoginFailure).where(LoginFailure.key.startswith("user:")))
+        if row.key.endswith(suffix) and " " not in row.key[len("user:") : -len(suffix)]
+    ]
     if ids:
         session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
     return len(ids)
@@ -144,4 +158,6 @@ def all_users(session: Session) -> list[User]:
 
 
 def agents(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role == "agent", User.active).order_by(User.name)))
+    return list(
+        session.scalars(select(User).where(User.role == "agent", User.active).order_by(User.name))
+    )

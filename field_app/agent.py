@@ -22,16 +22,19 @@ UPCOMING_DAYS = 7
 @login_required
 def home():
     today = today_paris()
-    tours = publishing.tours_for_user(get_session(), g.user, first=today,
-                                      last=today + dt.timedelta(days=UPCOMING_DAYS))
+    tours = publishing.tours_for_user(
+        get_session(), g.user, first=today, last=today + dt.timedelta(days=UPCOMING_DAYS)
+    )
     # A coordinator opening this page sees every tour; the page is meant for agents.
-    response = make_response(render_template(
-        "agent/home.html",
-        today=today,
-        today_tours=[t for t in tours if t.date == today],
-        later_tours=[t for t in tours if t.date > today],
-        vocab=vocab,
-    ))
+    response = make_response(
+        render_template(
+            "agent/home.html",
+            today=today,
+            today_tours=[t for t in tours if t.date == today],
+            later_tours=[t for t in tours if t.date > today],
+            vocab=vocab,
+        )
+    )
     response.headers["Cache-Control"] = "no-cache, private"
     return response
 
@@ -39,8 +42,9 @@ def home():
 @bp.get("/sw.js")
 def service_worker():
     version = asset_version("agent.js") + asset_version("field.css")
-    body = render_template("agent/sw.js", version=version, home=url_for("agent.home"),
-                           login=url_for("auth.login"))
+    body = render_template(
+        "agent/sw.js", version=version, home=url_for("agent.home"), login=url_for("auth.login")
+    )
     response = make_response(body)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"

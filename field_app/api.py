@@ -37,7 +37,9 @@ def sync():
     """Apply a batch of records; always answers per record (see `records.apply_batch`)."""
     body = _json_body()
     db = get_session()
-    results = records.apply_batch(db, g.user, body.get("records"), max_records=current_app.config["SYNC_BATCH_MAX"])
+    results = records.apply_batch(
+        db, g.user, body.get("records"), max_records=current_app.config["SYNC_BATCH_MAX"]
+    )
     db.commit()
     counts: dict[str, int] = {}
     for result in results:

@@ -7,7 +7,16 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 
 from . import accounts
@@ -25,7 +34,11 @@ def load_logged_in_user() -> None:
         user = get_session().get(User, user_id)
         # A cookie from before migration 0003 has no version: it counts as 0, the version every
         # user started at, so it lasts until the user's first logout, reset or deactivation.
-        if user is not None and user.active and session.get("session_version", 0) == user.session_version:
+        if (
+            user is not None
+            and user.active
+            and session.get("session_version", 0) == user.session_version
+        ):
             g.user = user
         else:
             session.clear()
@@ -76,7 +89,9 @@ def safe_next(target: str) -> str | None:
 def index():
     if g.user is None:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("coordinator.dashboard" if g.user.role == "coordinator" else "agent.home"))
+    return redirect(
+        url_for("coordinator.dashboard" if g.user.role == "coordinator" else "agent.home")
+    )
 
 
 @bp.route("/login", methods=("GET", "POST"))
@@ -88,8 +103,14 @@ def login():
     db = get_session()
     cfg = current_app.config
     ip = request.remote_addr or "?"
-    if accounts.is_rate_limited(db, name, ip, window_s=cfg["LOGIN_WINDOW_S"],
-                                max_user=cfg["LOGIN_MAX_FAILURES_USER"], max_ip=cfg["LOGIN_MAX_FAILURES_IP"]):
+    if accounts.is_rate_limited(
+        db,
+        name,
+        ip,
+        window_s=cfg["LOGIN_WINDOW_S"],
+        max_user=cfg["LOGIN_MAX_FAILURES_USER"],
+        max_ip=cfg["LOGIN_MAX_FAILURES_IP"],
+    ):
         minutes = cfg["LOGIN_WINDOW_S"] // 60
         flash(f"Trop de tentatives de connexion. Réessayez dans {minutes} minutes.")
         return render_template("login.html", name=name), 429

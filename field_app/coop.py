@@ -80,7 +80,9 @@ def _codes(value: str) -> list[str]:
     return value.split() if value else []
 
 
-def _thematiques(interactions: list[Interaction], added: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _thematiques(
+    interactions: list[Interaction], added: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The Coop thématiques of a stop (its interactions' and those a coordinator ``added``) and the
     labels of topics without one."""
     coop, outside = set(_codes(added)), set()
@@ -95,8 +97,11 @@ def _thematiques(interactions: list[Interaction], added: str) -> tuple[tuple[str
 
 
 def _materiel(interactions: list[Interaction]) -> tuple[str, ...]:
-    codes = {vocab.EQUIPMENT[c].coop if c in vocab.EQUIPMENT else "autre"
-             for i in interactions for c in _codes(i.equipment)}
+    codes = {
+        vocab.EQUIPMENT[c].coop if c in vocab.EQUIPMENT else "autre"
+        for i in interactions
+        for c in _codes(i.equipment)
+    }
     if codes - {vocab.MATERIEL_NONE}:
         codes.discard(vocab.MATERIEL_NONE)
     return _ordered(codes or {vocab.MATERIEL_NONE}, vocab.MATERIEL)
@@ -110,7 +115,11 @@ def _ages(interactions: list[Interaction]) -> tuple[dict[str, int], dict[str, in
             for code in vocab.TRANCHES_AGE:
                 tranches[code] += getattr(interaction, age_column(code))
             continue
-        unsplit = unsplit if unsplit is not None else {c: 0 for c, t in vocab.V1_AGE_BANDS.items() if not t.coop}
+        unsplit = (
+            unsplit
+            if unsplit is not None
+            else {c: 0 for c, t in vocab.V1_AGE_BANDS.items() if not t.coop}
+        )
         for code, term in vocab.V1_AGE_BANDS.items():
             n = getattr(interaction, age_column(code))
             tranches[term.coop or vocab.NON_COMMUNIQUE] += n
@@ -120,7 +129,9 @@ def _ages(interactions: list[Interaction]) -> tuple[dict[str, int], dict[str, in
     return tranches, unsplit
 
 
-def _subcounts(interactions: list[Interaction], prefix: str, codes: tuple[str, ...], total: int) -> dict[str, int]:
+def _subcounts(
+    interactions: list[Interaction], prefix: str, codes: tuple[str, ...], total: int
+) -> dict[str, int]:
     counts = {code: sum(getattr(i, f"{prefix}_{code}") for i in interactions) for code in codes}
     counts[vocab.NON_COMMUNIQUE] = total - sum(counts.values())
     return counts
@@ -142,19 +153,34 @@ def build(stop: Stop, tour: Tour, rows: list, times: reports.StopTimes | None) -
     tranches, unsplit = _ages(interactions)
     thematiques, outside = _thematiques(interactions, stop.cra_thematiques)
     return CollectiveCra(
-        stop=stop, tour=tour, started=times.checkin if times and times.checkin else stop.start,
-        duree_min=_duree(times, stop), materiel=_materiel(interactions), thematiques=thematiques,
-        niveau=stop.cra_niveau or None, total=total,
+        stop=stop,
+        tour=tour,
+        started=times.checkin if times and times.checkin else stop.start,
+        duree_min=_duree(times, stop),
+        materiel=_materiel(interactions),
+        thematiques=thematiques,
+        niveau=stop.cra_niveau or None,
+        total=total,
         deja_accompagnes=sum(i.people for i in interactions if i.visit == "returning"),
-        genres=_subcounts(interactions, "genre", vocab.GENRE_CODES, total), tranches_age=tranches,
+        genres=_subcounts(interactions, "genre", vocab.GENRE_CODES, total),
+        tranches_age=tranches,
         statuts=_subcounts(interactions, "statut", vocab.STATUT_CODES, total),
-        invitations=_ordered({c for i in interactions for c in _codes(i.invitations)}, vocab.INVITATIONS),
-        agents=tuple(sorted({row[3].name for row in rows})), outside_coop=outside, v1_unsplit=unsplit,
+        invitations=_ordered(
+            {c for i in interactions for c in _codes(i.invitations)}, vocab.INVITATIONS
+        ),
+        agents=tuple(sorted({row[3].name for row in rows})),
+        outside_coop=outside,
+        v1_unsplit=unsplit,
     )
 
 
-def collective_cras(session: Session, first: dt.date | None = None, last: dt.date | None = None,
-                    *, tour_id: int | None = None) -> list[CollectiveCra]:
+def collective_cras(
+    session: Session,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    *,
+    tour_id: int | None = None,
+) -> list[CollectiveCra]:
     """The CRA of every stop with activity (optionally between two Paris dates, or of one tour)."""
     by_stop: dict[int, list] = defaultdict(list)
     for row in reports.interaction_rows(session, first, last, tour_id=tour_id):
@@ -163,7 +189,10 @@ def collective_cras(session: Session, first: dt.date | None = None, last: dt.dat
         return []
     dates = [group[0][2].date for group in by_stop.values()]
     times = {t.stop.id: t for t in reports.stop_times(session, min(dates), max(dates))}
-    cras = [build(group[0][1], group[0][2], group, times.get(stop_id)) for stop_id, group in by_stop.items()]
+    cras = [
+        build(group[0][1], group[0][2], group, times.get(stop_id))
+        for stop_id, group in by_stop.items()
+    ]
     return sorted(cras, key=lambda c: (c.date, c.started, c.stop.id))
 
 

@@ -42,8 +42,13 @@ def dashboard():
     ]
     times = reports.stop_times(db, first, min(last, today_paris()))
     to_complete = [cra for cra in coop.collective_cras(db, first, last) if cra.missing]
-    return render_template("coord/dashboard.html", board=board, charts=chart_list, times=times[::-1][:60],
-                           to_complete=to_complete)
+    return render_template(
+        "coord/dashboard.html",
+        board=board,
+        charts=chart_list,
+        times=times[::-1][:60],
+        to_complete=to_complete,
+    )
 
 
 @bp.get("/tournees")
@@ -51,7 +56,9 @@ def dashboard():
 def tours():
     db = get_session()
     today = today_paris()
-    rows = publishing.tours_for_user(db, g.user, first=today - dt.timedelta(days=7), last=today + dt.timedelta(days=90))
+    rows = publishing.tours_for_user(
+        db, g.user, first=today - dt.timedelta(days=7), last=today + dt.timedelta(days=90)
+    )
     return render_template("coord/tours.html", tours=rows, agents=accounts.agents(db))
 
 
@@ -106,8 +113,12 @@ def complete_cra(stop_id: int):
     stop = db.get(Stop, stop_id)
     if stop is None:
         abort(404)
-    coop.complete_stop(db, stop, thematiques=request.form.getlist("thematiques"),
-                       niveau=request.form.get("niveau", ""))
+    coop.complete_stop(
+        db,
+        stop,
+        thematiques=request.form.getlist("thematiques"),
+        niveau=request.form.get("niveau", ""),
+    )
     db.commit()
     flash(f"CRA de l'arrêt « {stop.name} » complété.")
     return redirect(url_for("coordinator.tour", tour_id=stop.tour_id) + f"#arret-{stop.id}")
@@ -131,7 +142,9 @@ def edit_stop(stop_id: int):
     day = paris(stop.start).date()
     start = _time_on(day, request.form.get("start", ""), "début")
     end = _time_on(day, request.form.get("end", ""), "fin")
-    publishing.edit_stop(db, stop, start=start, end=end, cancelled=request.form.get("cancelled") == "1")
+    publishing.edit_stop(
+        db, stop, start=start, end=end, cancelled=request.form.get("cancelled") == "1"
+    )
     db.commit()
     flash(f"Arrêt « {stop.name} » mis à jour.")
     return redirect(url_for("coordinator.tour", tour_id=stop.tour_id))
@@ -144,9 +157,14 @@ def export(fmt: str):
         abort(404)
     if fmt in exports.ALIASES:  # the former address of the Coop sheet
         return redirect(url_for("coordinator.export", fmt=exports.ALIASES[fmt], **request.args))
-    first, last = (_period() if request.args.get("du") or request.args.get("au") else (None, None))
+    first, last = _period() if request.args.get("du") or request.args.get("au") else (None, None)
     buffer = io.StringIO()
     exports.write_export(get_session(), buffer, fmt=fmt, first=first, last=last)
     name = exports.FILE_NAMES[fmt]
-    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="dynamobile-{name}-{today_paris()}.csv"'})
+    return Response(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="dynamobile-{name}-{today_paris()}.csv"'
+        },
+    )

@@ -62,34 +62,71 @@ def _writer(out: TextIO) -> SafeWriter:
     return SafeWriter(out)
 
 
-def write_interactions_csv(session: Session, out: TextIO, *, first: dt.date | None = None,
-                           last: dt.date | None = None) -> int:
+def write_interactions_csv(
+    session: Session, out: TextIO, *, first: dt.date | None = None, last: dt.date | None = None
+) -> int:
     """One row per interaction (form or +1), in the bands of the form that made it; returns the
     number of rows."""
     writer = _writer(out)
     v1_bands = [f"{term.label} (ancien formulaire)" for term in vocab.V1_AGE_BANDS.values()]
     bands = list(vocab.TRANCHES_AGE.values())
-    writer.writerow(["uuid", "date", "heure", "source", "tournee", "vehicule", "lieu", "site", "adresse", "quartier",
-                     "commune", "agent", "formulaire", *bands, *v1_bands, "total",
-                     *(f"genre {vocab.GENRES[c]}" for c in vocab.GENRE_CODES),
-                     *(f"statut {vocab.STATUTS_SOCIAUX[c]}" for c in vocab.STATUT_CODES),
-                     "thematiques", "materiel", "invitations", "visite", "note"])
+    writer.writerow(
+        [
+            "uuid",
+            "date",
+            "heure",
+            "source",
+            "tournee",
+            "vehicule",
+            "lieu",
+            "site",
+            "adresse",
+            "quartier",
+            "commune",
+            "agent",
+            "formulaire",
+            *bands,
+            *v1_bands,
+            "total",
+            *(f"genre {vocab.GENRES[c]}" for c in vocab.GENRE_CODES),
+            *(f"statut {vocab.STATUTS_SOCIAUX[c]}" for c in vocab.STATUT_CODES),
+            "thematiques",
+            "materiel",
+            "invitations",
+            "visite",
+            "note",
+        ]
+    )
     n = 0
     for interaction, stop, tour, user in reports.interaction_rows(session, first, last):
         at = paris(interaction.at)
-        writer.writerow([
-            interaction.record_uuid, at.date().isoformat(), at.strftime("%H:%M:%S"),
-            "formulaire" if interaction.source == "form" else SOURCE_TALLY, tour.date.isoformat(), tour.vehicle,
-            stop.name, stop.site, stop.address, stop.quartier, stop.commune, user.name,
-            "coop" if interaction.age_scheme == vocab.SCHEME_COOP else "ancien",
-            *(getattr(interaction, age_column(code)) for code in vocab.TRANCHES_AGE),
-            *(getattr(interaction, age_column(code)) for code in vocab.V1_AGE_BANDS), interaction.people,
-            *(getattr(interaction, f"genre_{code}") for code in vocab.GENRE_CODES),
-            *(getattr(interaction, f"statut_{code}") for code in vocab.STATUT_CODES),
-            _labels(interaction.topics, vocab.TOPICS), _labels(interaction.equipment, vocab.EQUIPMENT),
-            "; ".join(vocab.INVITATIONS.get(c, c) for c in interaction.invitations.split()),
-            vocab.VISITS.get(interaction.visit, interaction.visit), interaction.note,
-        ])
+        writer.writerow(
+            [
+                interaction.record_uuid,
+                at.date().isoformat(),
+                at.strftime("%H:%M:%S"),
+                "formulaire" if interaction.source == "form" else SOURCE_TALLY,
+                tour.date.isoformat(),
+                tour.vehicle,
+                stop.name,
+                stop.site,
+                stop.address,
+                stop.quartier,
+                stop.commune,
+                user.name,
+                "coop" if interaction.age_scheme == vocab.SCHEME_COOP else "ancien",
+                *(getattr(interaction, age_column(code)) for code in vocab.TRANCHES_AGE),
+                *(getattr(interaction, age_column(code)) for code in vocab.V1_AGE_BANDS),
+                interaction.people,
+                *(getattr(interaction, f"genre_{code}") for code in vocab.GENRE_CODES),
+                *(getattr(interaction, f"statut_{code}") for code in vocab.STATUT_CODES),
+                _labels(interaction.topics, vocab.TOPICS),
+                _labels(interaction.equipment, vocab.EQUIPMENT),
+                "; ".join(vocab.INVITATIONS.get(c, c) for c in interaction.invitations.split()),
+                vocab.VISITS.get(interaction.visit, interaction.visit),
+                interaction.note,
+            ]
+        )
         n += 1
     return n
 
@@ -97,18 +134,40 @@ def write_interactions_csv(session: Session, out: TextIO, *, first: dt.date | No
 # The Coop's collective-CRA block, in the order of the issue and the Coop's form; label columns
 # follow their code columns. Then Dynamobile's extras.
 COOP_COLUMNS = (
-    "type", "type_libelle", "date", "duree", "type_lieu", "type_lieu_libelle",
-    "lieu_commune", "lieu_code_postal", "lieu_code_insee", "materiel", "materiel_libelles",
-    "thematiques", "thematiques_libelles", "titre_atelier", "niveau", "niveau_libelle",
-    "participants_total", "deja_accompagnes",
+    "type",
+    "type_libelle",
+    "date",
+    "duree",
+    "type_lieu",
+    "type_lieu_libelle",
+    "lieu_commune",
+    "lieu_code_postal",
+    "lieu_code_insee",
+    "materiel",
+    "materiel_libelles",
+    "thematiques",
+    "thematiques_libelles",
+    "titre_atelier",
+    "niveau",
+    "niveau_libelle",
+    "participants_total",
+    "deja_accompagnes",
     *(f"genre_{code}" for code in vocab.GENRES),
     *(f"tranche_age_{code}" for code in vocab.TRANCHES_AGE),
     *(f"statut_social_{code}" for code in vocab.STATUTS_SOCIAUX),
 )
 V1_UNSPLIT = tuple(code for code, term in vocab.V1_AGE_BANDS.items() if not term.coop)
 EXTRA_COLUMNS = (
-    "heure_debut", "lieu", "adresse", "quartier", "invitations", "agents", "thematiques_hors_coop",
-    "ancien_formulaire", *(f"ancien_{code}" for code in V1_UNSPLIT), "remarque",
+    "heure_debut",
+    "lieu",
+    "adresse",
+    "quartier",
+    "invitations",
+    "agents",
+    "thematiques_hors_coop",
+    "ancien_formulaire",
+    *(f"ancien_{code}" for code in V1_UNSPLIT),
+    "remarque",
 )
 
 
@@ -117,28 +176,47 @@ def _remark(cra: coop.CollectiveCra) -> str:
         return ""
     bands = " / ".join(vocab.V1_AGE_BANDS[code].label for code in V1_UNSPLIT)
     unsplit = sum(cra.v1_unsplit.values())
-    return (f"Ancien formulaire (tranches 0–11, 12–17, 18–25, 26–59, 60+) : {unsplit} personne(s) en {bands} "
-            "ne se répartissent pas dans les tranches de la Coop et sont comptées « Non communiqué ».")
+    return (
+        f"Ancien formulaire (tranches 0–11, 12–17, 18–25, 26–59, 60+) : {unsplit} personne(s) en {bands} "
+        "ne se répartissent pas dans les tranches de la Coop et sont comptées « Non communiqué »."
+    )
 
 
 def coop_row(cra: coop.CollectiveCra) -> list:
     """One collective CRA as a row of `COOP_COLUMNS` then `EXTRA_COLUMNS`."""
     unsplit = cra.v1_unsplit or {}
     return [
-        cra.type, vocab.TYPES_ACTIVITE[cra.type], cra.date.isoformat(), cra.duree_min,
-        cra.type_lieu, vocab.TYPES_LIEU[cra.type_lieu],
-        cra.stop.commune, cra.stop.postcode, cra.stop.insee,
-        ", ".join(cra.materiel), ", ".join(vocab.MATERIEL[c] for c in cra.materiel),
-        ", ".join(cra.thematiques), ", ".join(vocab.THEMATIQUES[c] for c in cra.thematiques),
-        cra.titre_atelier, cra.niveau or "", vocab.NIVEAUX.get(cra.niveau or "", ""),
-        cra.total, cra.deja_accompagnes,
+        cra.type,
+        vocab.TYPES_ACTIVITE[cra.type],
+        cra.date.isoformat(),
+        cra.duree_min,
+        cra.type_lieu,
+        vocab.TYPES_LIEU[cra.type_lieu],
+        cra.stop.commune,
+        cra.stop.postcode,
+        cra.stop.insee,
+        ", ".join(cra.materiel),
+        ", ".join(vocab.MATERIEL[c] for c in cra.materiel),
+        ", ".join(cra.thematiques),
+        ", ".join(vocab.THEMATIQUES[c] for c in cra.thematiques),
+        cra.titre_atelier,
+        cra.niveau or "",
+        vocab.NIVEAUX.get(cra.niveau or "", ""),
+        cra.total,
+        cra.deja_accompagnes,
         *(cra.genres[code] for code in vocab.GENRES),
         *(cra.tranches_age[code] for code in vocab.TRANCHES_AGE),
         *(cra.statuts[code] for code in vocab.STATUTS_SOCIAUX),
-        paris(cra.started).strftime("%H:%M"), cra.stop.name, cra.stop.address, cra.stop.quartier,
-        ", ".join(vocab.INVITATIONS[c] for c in cra.invitations), ", ".join(cra.agents),
-        ", ".join(cra.outside_coop), "oui" if cra.v1_rows else "non",
-        *(unsplit.get(code, 0) for code in V1_UNSPLIT), _remark(cra),
+        paris(cra.started).strftime("%H:%M"),
+        cra.stop.name,
+        cra.stop.address,
+        cra.stop.quartier,
+        ", ".join(vocab.INVITATIONS[c] for c in cra.invitations),
+        ", ".join(cra.agents),
+        ", ".join(cra.outside_coop),
+        "oui" if cra.v1_rows else "non",
+        *(unsplit.get(code, 0) for code in V1_UNSPLIT),
+        _remark(cra),
     ]
 
 
@@ -146,8 +224,9 @@ def describe(cra: coop.CollectiveCra) -> str:
     return f"{cra.date:%d/%m/%Y} {cra.stop.name} ({', '.join(cra.missing)})"
 
 
-def write_coop_csv(session: Session, out: TextIO, *, first: dt.date | None = None,
-                   last: dt.date | None = None) -> ExportResult:
+def write_coop_csv(
+    session: Session, out: TextIO, *, first: dt.date | None = None, last: dt.date | None = None
+) -> ExportResult:
     """One collective CRA per stop with activity; stops the Coop would refuse are left out and named."""
     cras = coop.collective_cras(session, first, last)
     writer = _writer(out)
@@ -158,8 +237,14 @@ def write_coop_csv(session: Session, out: TextIO, *, first: dt.date | None = Non
     return ExportResult(len(ready), tuple(describe(cra) for cra in cras if cra.missing))
 
 
-def write_export(session: Session, out: TextIO, *, fmt: str, first: dt.date | None = None,
-                 last: dt.date | None = None) -> ExportResult:
+def write_export(
+    session: Session,
+    out: TextIO,
+    *,
+    fmt: str,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> ExportResult:
     fmt = ALIASES.get(fmt, fmt)
     if fmt == "csv":
         return ExportResult(write_interactions_csv(session, out, first=first, last=last))

@@ -31,9 +31,11 @@ class ImportSummary:
     stops_removed: int = 0
 
     def message(self) -> str:
-        return (f"Plan importé : {self.tours_created} tournée(s) créée(s), {self.tours_updated} mise(s) à jour ; "
-                f"{self.stops_created} arrêt(s) créé(s), {self.stops_updated} mis à jour, "
-                f"{self.stops_removed} retiré(s).")
+        return (
+            f"Plan importé : {self.tours_created} tournée(s) créée(s), {self.tours_updated} mise(s) à jour ; "
+            f"{self.stops_created} arrêt(s) créé(s), {self.stops_updated} mis à jour, "
+            f"{self.stops_removed} retiré(s)."
+        )
 
 
 def parse_plan(raw: bytes | str, *, source: str = "plan.json") -> Plan:
@@ -59,7 +61,8 @@ def _check_sites(plan: Plan, source: str) -> None:
     problems = [
         f"{source} : tournée {tour.vehicle} du {tour.date}, arrêt n°{position + 1} ({stop.name or 'sans nom'}) : "
         "champ site vide (identifiant du lieu attendu)"
-        for tour in plan.tours for position, stop in enumerate(tour.stops)
+        for tour in plan.tours
+        for position, stop in enumerate(tour.stops)
         if not isinstance(stop.site, str) or not stop.site.strip()
     ]
     if problems:
@@ -80,8 +83,10 @@ def _check_aware(plan: Plan) -> None:
         for stop in tour.stops:
             for when in (stop.arrive, stop.setup_start, stop.start, stop.end, stop.leave):
                 if when.tzinfo is None:
-                    raise InputError(f"tournée {tour.vehicle} du {tour.date}, arrêt {stop.site} : "
-                                     "heure sans fuseau horaire")
+                    raise InputError(
+                        f"tournée {tour.vehicle} du {tour.date}, arrêt {stop.site} : "
+                        "heure sans fuseau horaire"
+                    )
 
 
 def import_plan(session: Session, plan: Plan) -> ImportSummary:
@@ -115,7 +120,13 @@ def import_plan(session: Session, plan: Plan) -> ImportSummary:
             kept.add(key)
             stop = existing.get(key)
             if stop is None:
-                stop = Stop(tour=tour, site=planned_stop.site, occurrence=occurrence, edited=False, cancelled=False)
+                stop = Stop(
+                    tour=tour,
+                    site=planned_stop.site,
+                    occurrence=occurrence,
+                    edited=False,
+                    cancelled=False,
+                )
                 session.add(stop)
                 summary.stops_created += 1
             else:
@@ -124,11 +135,19 @@ def import_plan(session: Session, plan: Plan) -> ImportSummary:
             stop.in_plan = True
             stop.name, stop.kind = planned_stop.name, planned_stop.kind
             stop.address, stop.quartier = planned_stop.address, planned_stop.quartier
-            stop.insee, stop.postcode, stop.commune = planned_stop.insee, planned_stop.postcode, planned_stop.commune
+            stop.insee, stop.postcode, stop.commune = (
+                planned_stop.insee,
+                planned_stop.postcode,
+                planned_stop.commune,
+            )
             stop.lat, stop.lon = planned_stop.lat, planned_stop.lon
             if not stop.edited:
                 stop.arrive, stop.setup_start = planned_stop.arrive, planned_stop.setup_start
-                stop.start, stop.end, stop.leave = planned_stop.start, planned_stop.end, planned_stop.leave
+                stop.start, stop.end, stop.leave = (
+                    planned_stop.start,
+                    planned_stop.end,
+                    planned_stop.leave,
+                )
         for key, stop in existing.items():
             if key in kept or not stop.in_plan:
                 continue
@@ -151,7 +170,9 @@ def assign_agents(session: Session, tour: Tour, user_ids: list[int]) -> None:
     session.flush()
 
 
-def edit_stop(session: Session, stop: Stop, *, start: dt.datetime, end: dt.datetime, cancelled: bool) -> None:
+def edit_stop(
+    session: Session, stop: Stop, *, start: dt.datetime, end: dt.datetime, cancelled: bool
+) -> None:
     """Change a stop's opening hours (arrive/leave move with them) or cancel it."""
     if end <= start:
         raise InputError("l'heure de fin doit être après l'heure de début")
@@ -167,9 +188,13 @@ def edit_stop(session: Session, stop: Stop, *, start: dt.datetime, end: dt.datet
 
 def tours_for_user(session: Session, user: User, *, first: dt.date, last: dt.date) -> list[Tour]:
     """Tours between two dates that this user may see: all for a coordinator, assigned ones for an agent."""
-    query = select(Tour).where(Tour.date >= first, Tour.date <= last).order_by(Tour.date, Tour.vehicle)
+    query = (
+        select(Tour).where(Tour.date >= first, Tour.date <= last).order_by(Tour.date, Tour.vehicle)
+    )
     if user.role != "coordinator":
-        query = query.join(TourAgent, TourAgent.tour_id == Tour.id).where(TourAgent.user_id == user.id)
+        query = query.join(TourAgent, TourAgent.tour_id == Tour.id).where(
+            TourAgent.user_id == user.id
+        )
     return list(session.scalars(query))
 
 

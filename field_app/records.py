@@ -32,13 +32,15 @@ log = logging.getLogger(__name__)
 MAX_PER_BAND = 500
 MAX_NOTE = 280
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns: a larger one must not reach the database
-EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)  # before the Dynamobile existed
+EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)  # before the Dynamobile existed
 FUTURE_SLACK = dt.timedelta(days=1)  # a phone's clock may be wrong, not by more than a day
 MAX_JSON_DEPTH = 16  # a real record nests 4 levels deep (body, records, record, data, ages)
 MAX_MESSAGE = 200  # a reason quotes client values: keep the answer short whatever they are
 # A stop cancelled while the phone was offline: the record is set aside, not stored, so that a
 # cancelled stop never gets counts (the coordinator un-cancels it if the team was there).
-CANCELLED = "arrêt annulé par la coordination : enregistrement mis de côté, prévenez la coordination"
+CANCELLED = (
+    "arrêt annulé par la coordination : enregistrement mis de côté, prévenez la coordination"
+)
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,21 @@ class ParsedRecord:
     data: dict  # normalised
 
     def canonical(self) -> str:
-        body = {"kind": self.kind, "stop_id": self.stop_id, "at": self.at.isoformat(), "data": self.data}
+        body = {
+            "kind": self.kind,
+            "stop_id": self.stop_id,
+            "at": self.at.isoformat(),
+            "data": self.data,
+        }
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
 class RecordResult:
     uuid: str | None
-    status: str  # created | duplicate | conflict | invalid | forbidden | not_found | cancelled | error
+    status: (
+        str  # created | duplicate | conflict | invalid | forbidden | not_found | cancelled | error
+    )
     code: int
     message: str = ""
 
@@ -128,7 +137,9 @@ def _subcounts(raw, codes, field: str, total: int) -> dict[str, int]:
     """Optional counts of some of the people (gender, social status): at most ``total``."""
     counts = _counts(raw, codes, field, "code(s) inconnu(s)")
     if sum(counts.values()) > total:
-        raise InputError(f"{field} : plus de personnes ({sum(counts.values())}) que dans les tranches d'âge ({total})")
+        raise InputError(
+            f"{field} : plus de personnes ({sum(counts.values())}) que dans les tranches d'âge ({total})"
+        )
     return counts
 
 
@@ -140,8 +151,11 @@ def _common(data: dict) -> dict:
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise InputError(f"note : texte de {MAX_NOTE} caractères au plus")
     note = _text(note, "note")
-    return {"invitations": _codes(data.get("invitations"), vocab.INVITATIONS, "invitations"),
-            "visit": visit, "note": note.strip()}
+    return {
+        "invitations": _codes(data.get("invitations"), vocab.INVITATIONS, "invitations"),
+        "visit": visit,
+        "note": note.strip(),
+    }
 
 
 def _interaction_v1(data: dict) -> dict:
@@ -171,7 +185,9 @@ def _interaction_v2(data: dict) -> dict:
         raise InputError(f"topics : {vocab.ADMINISTRATIVE_RULE}")
     equipment = _codes(data.get("equipment"), vocab.offered(vocab.EQUIPMENT), "equipment")
     if vocab.MATERIEL_NONE in equipment and len(equipment) > 1:
-        raise InputError(f"equipment : « {vocab.MATERIEL[vocab.MATERIEL_NONE]} » avec un autre matériel")
+        raise InputError(
+            f"equipment : « {vocab.MATERIEL[vocab.MATERIEL_NONE]} » avec un autre matériel"
+        )
     return {
         "v": vocab.FORM_V2,
         "ages": counts,
@@ -222,11 +238,13 @@ def _when(raw, now: dt.datetime) -> dt.datetime:
         at = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
         if at.tzinfo is None:
             raise InputError("at : fuseau horaire manquant")
-        at = at.astimezone(dt.timezone.utc).replace(microsecond=at.microsecond // 1000 * 1000)
+        at = at.astimezone(dt.UTC).replace(microsecond=at.microsecond // 1000 * 1000)
     except (ValueError, OverflowError):  # 0001-01-01T00:30+01:00 is before year 1 in UTC
         raise InputError("at : date ISO 8601 attendue") from None
     if at < EARLIEST:
-        raise InputError(f"at : date {at:%d/%m/%Y} antérieure à 2020, vérifiez l'horloge du téléphone")
+        raise InputError(
+            f"at : date {at:%d/%m/%Y} antérieure à 2020, vérifiez l'horloge du téléphone"
+        )
     if at > now + FUTURE_SLACK:
         raise InputError(f"at : date {at:%d/%m/%Y} dans le futur, vérifiez l'horloge du téléphone")
     return at
@@ -246,7 +264,7 @@ def parse_record(raw, *, now: dt.datetime | None = None) -> ParsedRecord:
     stop_id = raw.get("stop_id")
     if isinstance(stop_id, bool) or not isinstance(stop_id, int) or not 1 <= stop_id <= MAX_ID:
         raise InputError("stop_id : identifiant d'arrêt invalide")
-    at = _when(raw.get("at"), now or dt.datetime.now(dt.timezone.utc))
+    at = _when(raw.get("at"), now or dt.datetime.now(dt.UTC))
     data = raw.get("data") or {}
     if not isinstance(data, dict):
         raise InputError("data : objet attendu")
@@ -271,10 +289,19 @@ def _parse(raw, now: dt.datetime | None) -> ParsedRecord:
 
 
 def _rows(record: ParsedRecord, user: User) -> list:
-    common = {"record_uuid": record.uuid, "stop_id": record.stop_id, "user_id": user.id, "at": record.at}
+    common = {
+        "record_uuid": record.uuid,
+        "stop_id": record.stop_id,
+        "user_id": user.id,
+        "at": record.at,
+    }
     d = record.data
     if record.kind in ("checkin", "checkout"):
-        return [StopEvent(kind=record.kind, lat=d["lat"], lon=d["lon"], accuracy_m=d["accuracy_m"], **common)]
+        return [
+            StopEvent(
+                kind=record.kind, lat=d["lat"], lon=d["lon"], accuracy_m=d["accuracy_m"], **common
+            )
+        ]
     scheme = vocab.SCHEME_COOP if d.get("v") == vocab.FORM_V2 else vocab.SCHEME_V1
     if record.kind == "tally":
         ages = {age_column(d["band"]): 1} if d["band"] else {"age_unknown": 1}
@@ -282,9 +309,20 @@ def _rows(record: ParsedRecord, user: User) -> list:
     ages = {age_column(band): n for band, n in d["ages"].items()}
     counts = {f"genre_{code}": n for code, n in d.get("genres", {}).items()}
     counts |= {f"statut_{code}": n for code, n in d.get("statuts", {}).items()}
-    return [Interaction(source="form", age_scheme=scheme, topics=" ".join(d["topics"]),
-                        equipment=" ".join(d["equipment"]), invitations=" ".join(d["invitations"]),
-                        visit=d["visit"], note=d["note"], **ages, **counts, **common)]
+    return [
+        Interaction(
+            source="form",
+            age_scheme=scheme,
+            topics=" ".join(d["topics"]),
+            equipment=" ".join(d["equipment"]),
+            invitations=" ".join(d["invitations"]),
+            visit=d["visit"],
+            note=d["note"],
+            **ages,
+            **counts,
+            **common,
+        )
+    ]
 
 
 def _compare(existing: Record, digest: str, user: User) -> RecordResult:
@@ -303,7 +341,9 @@ def _short(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
-def _store(session: Session, user: User, record: ParsedRecord, content: str, digest: str) -> RecordResult:
+def _store(
+    session: Session, user: User, record: ParsedRecord, content: str, digest: str
+) -> RecordResult:
     """Look up and insert inside the caller's savepoint, so that no database error escapes it."""
     existing = session.get(Record, record.uuid)
     if existing is not None:
@@ -312,18 +352,31 @@ def _store(session: Session, user: User, record: ParsedRecord, content: str, dig
     if stop is None:
         return RecordResult(record.uuid, "not_found", 404, "arrêt inconnu")
     if not may_log_at(session, user, stop):
-        return RecordResult(record.uuid, "forbidden", 403, "cette tournée ne vous est pas attribuée")
+        return RecordResult(
+            record.uuid, "forbidden", 403, "cette tournée ne vous est pas attribuée"
+        )
     if stop.cancelled:
         return RecordResult(record.uuid, "cancelled", 410, CANCELLED)
-    session.add(Record(uuid=record.uuid, kind=record.kind, user_id=user.id, stop_id=stop.id,
-                       content=content, content_sha256=digest, client_at=record.at))
+    session.add(
+        Record(
+            uuid=record.uuid,
+            kind=record.kind,
+            user_id=user.id,
+            stop_id=stop.id,
+            content=content,
+            content_sha256=digest,
+            client_at=record.at,
+        )
+    )
     session.flush()  # the ledger row first: it carries the uniqueness
     session.add_all(_rows(record, user))
     session.flush()
     return RecordResult(record.uuid, "created", 201)
 
 
-def apply_record(session: Session, user: User, raw, *, now: dt.datetime | None = None) -> RecordResult:
+def apply_record(
+    session: Session, user: User, raw, *, now: dt.datetime | None = None
+) -> RecordResult:
     """Store one record exactly once; never raises for a bad record, returns its result."""
     uid = raw.get("uuid") if isinstance(raw, dict) else None
     uid = uid if isinstance(uid, str) and len(uid) <= 64 else None
@@ -347,14 +400,15 @@ def apply_record(session: Session, user: User, raw, *, now: dt.datetime | None =
         # A value the database refuses now will be refused on every retry: set it aside.
         log.warning("record %s refused by the database", record.uuid, exc_info=True)
         return RecordResult(record.uuid, "invalid", 422, "valeur refusée par la base de données")
-    except Exception:  # noqa: BLE001 - one record's failure must not lose the batch
+    except Exception:
         log.exception("record %s could not be stored", record.uuid)
         return RecordResult(record.uuid, "error", 500, "erreur d'enregistrement, réessayer")
     return result
 
 
-def apply_batch(session: Session, user: User, records: list, *, max_records: int,
-                now: dt.datetime | None = None) -> list[RecordResult]:
+def apply_batch(
+    session: Session, user: User, records: list, *, max_records: int, now: dt.datetime | None = None
+) -> list[RecordResult]:
     """Apply each record of a batch; raises InputError if the batch itself is malformed."""
     if not isinstance(records, list):
         raise InputError("records : liste attendue")
@@ -381,5 +435,7 @@ def _depth(value) -> int:
         item, level = todo.pop()
         if isinstance(item, (dict, list)):
             deepest = max(deepest, level)
-            todo.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+            todo.extend(
+                (child, level + 1) for child in (item.values() if isinstance(item, dict) else item)
+            )
     return deepest

@@ -40,13 +40,22 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def interaction_rows(session: Session, first: dt.date | None = None, last: dt.date | None = None, *,
-                     tour_id: int | None = None):
+def interaction_rows(
+    session: Session,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    *,
+    tour_id: int | None = None,
+):
     """(Interaction, Stop, Tour, User) rows, oldest first, optionally between two Paris dates or of
     one tour."""
-    query = (select(Interaction, Stop, Tour, User)
-             .join(Stop, Interaction.stop_id == Stop.id).join(Tour, Stop.tour_id == Tour.id)
-             .join(User, Interaction.user_id == User.id).order_by(Interaction.at, Interaction.id))
+    query = (
+        select(Interaction, Stop, Tour, User)
+        .join(Stop, Interaction.stop_id == Stop.id)
+        .join(Tour, Stop.tour_id == Tour.id)
+        .join(User, Interaction.user_id == User.id)
+        .order_by(Interaction.at, Interaction.id)
+    )
     if tour_id is not None:
         query = query.where(Stop.tour_id == tour_id)
     if first is not None and last is not None:
@@ -75,9 +84,16 @@ def _count_ages(ages: Counter, interaction: Interaction) -> None:
 
 
 def _age_bars(ages: Counter) -> list[tuple[str, int]]:
-    bars = [(label, ages[code]) for code, label in vocab.TRANCHES_AGE.items() if code != vocab.NON_COMMUNIQUE]
-    bars += [(f"{term.label} (ancien formulaire)", ages[code])
-             for code, term in vocab.V1_AGE_BANDS.items() if not term.coop and ages[code]]
+    bars = [
+        (label, ages[code])
+        for code, label in vocab.TRANCHES_AGE.items()
+        if code != vocab.NON_COMMUNIQUE
+    ]
+    bars += [
+        (f"{term.label} (ancien formulaire)", ages[code])
+        for code, term in vocab.V1_AGE_BANDS.items()
+        if not term.coop and ages[code]
+    ]
     if ages[vocab.NON_COMMUNIQUE]:
         bars.append((vocab.TRANCHES_AGE[vocab.NON_COMMUNIQUE], ages[vocab.NON_COMMUNIQUE]))
     return bars
@@ -118,7 +134,9 @@ def dashboard(session: Session, first: dt.date, last: dt.date) -> Dashboard:
         for code in vocab.STATUT_CODES:
             statuts[vocab.STATUTS_SOCIAUX[code]] += getattr(interaction, f"statut_{code}")
         topics.update(_topic_label(code) for code in _codes(interaction.topics))
-        equipment.update(vocab.label(vocab.EQUIPMENT, code) for code in _codes(interaction.equipment))
+        equipment.update(
+            vocab.label(vocab.EQUIPMENT, code) for code in _codes(interaction.equipment)
+        )
         invitations.update(_codes(interaction.invitations))
     board.stops_with_activity = len(stops)
     board.by_week = sorted(weeks.items())
@@ -159,8 +177,10 @@ class StopTimes:
 def stop_times(session: Session, first: dt.date, last: dt.date) -> list[StopTimes]:
     """Planned and actual times of every stop of the tours between two dates."""
     pairs = session.execute(
-        select(Stop, Tour).join(Tour, Stop.tour_id == Tour.id)
-        .where(Tour.date >= first, Tour.date <= last).order_by(Tour.date, Tour.vehicle, Stop.position)
+        select(Stop, Tour)
+        .join(Tour, Stop.tour_id == Tour.id)
+        .where(Tour.date >= first, Tour.date <= last)
+        .order_by(Tour.date, Tour.vehicle, Stop.position)
     ).all()
     ids = [stop.id for stop, _ in pairs]
     checkins: dict[int, dt.datetime] = {}
@@ -176,5 +196,8 @@ def stop_times(session: Session, first: dt.date, last: dt.date) -> list[StopTime
                 target[event.stop_id] = event.at if current is None else max(current, event.at)
         for interaction in session.scalars(select(Interaction).where(Interaction.stop_id.in_(ids))):
             people[interaction.stop_id] += interaction.people
-    return [StopTimes(stop, tour, checkins.get(stop.id), checkouts.get(stop.id), people[stop.id])
-            for stop, tour in pairs if stop.in_plan or stop.id in checkins or people[stop.id]]
+    return [
+        StopTimes(stop, tour, checkins.get(stop.id), checkouts.get(stop.id), people[stop.id])
+        for stop, tour in pairs
+        if stop.in_plan or stop.id in checkins or people[stop.id]
+    ]

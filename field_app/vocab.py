@@ -156,7 +156,9 @@ TOPICS = {
     "vr": Term("Réalité virtuelle", "culture_numerique", legacy=True),
     "microfolie": Term("Micro-Folie", "culture_numerique", legacy=True),
     "emploi": Term("Emploi", "insertion_professionnelle", legacy=True),
-    "smartphone": Term("Prise en main smartphone/tablette", "prendre_en_main_du_materiel", legacy=True),
+    "smartphone": Term(
+        "Prise en main smartphone/tablette", "prendre_en_main_du_materiel", legacy=True
+    ),
     "autre": Term("Autre", None, legacy=True),
 }
 
@@ -175,8 +177,9 @@ EQUIPMENT = {
 
 # What the first form accepted, exactly (its records are checked against these forever).
 V1_TOPIC_CODES = frozenset(code for code, term in TOPICS.items() if term.legacy)
-V1_EQUIPMENT_CODES = frozenset(("smartphone", "tablette", "ordinateur", "casque_vr", "imprimante_3d",
-                                "microfolie", "autre"))
+V1_EQUIPMENT_CODES = frozenset(
+    ("smartphone", "tablette", "ordinateur", "casque_vr", "imprimante_3d", "microfolie", "autre")
+)
 
 
 def offered(table: dict[str, Term]) -> dict[str, str]:
@@ -203,8 +206,10 @@ INVITATIONS = {
 VISITS = {"first": "Première fois", "returning": "Déjà venu·e", "unknown": "Ne sait pas"}
 
 # features/activites/use-cases/cra/validation/canHaveAdministrationThematiques.ts
-ADMINISTRATIVE_RULE = ("Les thématiques administratives ne sont autorisées que si la thématique "
-                       f"\"{THEMATIQUES[AIDE_DEMARCHES]}\" est sélectionnée")
+ADMINISTRATIVE_RULE = (
+    "Les thématiques administratives ne sont autorisées que si la thématique "
+    f'"{THEMATIQUES[AIDE_DEMARCHES]}" est sélectionnée'
+)
 
 
 def administrative_allowed(thematiques) -> bool:

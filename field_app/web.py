@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,12 +15,26 @@ from dynamobile.errors import InputError
 PARIS = ZoneInfo("Europe/Paris")
 STATIC_DIR = Path(__file__).parent / "static"
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
 
 
 def paris(value: dt.datetime) -> dt.datetime:
@@ -37,8 +51,13 @@ PERIOD_FIRST = dt.date(2020, 1, 1)
 PERIOD_AHEAD = dt.timedelta(days=366)
 
 
-def parse_period(first: str | None, last: str | None, *, today: dt.date,
-                 default_span: dt.timedelta = dt.timedelta(weeks=12)) -> tuple[dt.date, dt.date]:
+def parse_period(
+    first: str | None,
+    last: str | None,
+    *,
+    today: dt.date,
+    default_span: dt.timedelta = dt.timedelta(weeks=12),
+) -> tuple[dt.date, dt.date]:
     """A ``du``/``au`` pair of ISO dates, by default ``default_span`` up to ``today``, clamped to
     [2020-01-01, today + 1 year]; raises InputError (French) for a date that is not AAAA-MM-JJ."""
     try:
@@ -61,7 +80,7 @@ def french_date(value: dt.date) -> str:
     return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset_version(filename: str) -> str:
     return hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from dynamobile.errors import StreetDataError
+
 from .french import distance_fr
 
 BEARING_REACH_M = 20.0  # how far along the path the turn angle is measured, each side of a junction
@@ -36,34 +37,76 @@ ROUNDABOUT = "roundabout"
 ARRIVE = "arrive"
 
 _UNNAMED = {
-    "footway": "le chemin", "path": "le chemin", "track": "le chemin", "bridleway": "le chemin",
-    "steps": "l'escalier", "cycleway": "la piste cyclable", "pedestrian": "la voie piétonne",
-    "service": "la voie de service", "living_street": "la zone de rencontre",
+    "footway": "le chemin",
+    "path": "le chemin",
+    "track": "le chemin",
+    "bridleway": "le chemin",
+    "steps": "l'escalier",
+    "cycleway": "la piste cyclable",
+    "pedestrian": "la voie piétonne",
+    "service": "la voie de service",
+    "living_street": "la zone de rencontre",
 }
 # Street types: the word as written after its article, the preposition a driver turns with, and
 # the article ("l'" before a vowel).
 _TYPES: dict[str, tuple[str, str, str]] = {
-    "rue": ("rue", "dans", "la"), "ruelle": ("ruelle", "dans", "la"),
-    "impasse": ("impasse", "dans", "l'"), "allee": ("allée", "dans", "l'"),
-    "passage": ("passage", "dans", "le"), "faubourg": ("faubourg", "dans", "le"),
-    "avenue": ("avenue", "sur", "l'"), "boulevard": ("boulevard", "sur", "le"),
-    "place": ("place", "sur", "la"), "placette": ("placette", "sur", "la"),
-    "square": ("square", "sur", "le"), "esplanade": ("esplanade", "sur", "l'"),
-    "quai": ("quai", "sur", "le"), "pont": ("pont", "sur", "le"), "chemin": ("chemin", "sur", "le"),
-    "cours": ("cours", "sur", "le"), "route": ("route", "sur", "la"), "montee": ("montée", "sur", "la"),
-    "rampe": ("rampe", "sur", "la"), "promenade": ("promenade", "sur", "la"),
-    "rond-point": ("rond-point", "sur", "le"), "giratoire": ("giratoire", "sur", "le"),
-    "carrefour": ("carrefour", "sur", "le"), "parvis": ("parvis", "sur", "le"),
-    "voie": ("voie", "sur", "la"), "sentier": ("sentier", "sur", "le"),
+    "rue": ("rue", "dans", "la"),
+    "ruelle": ("ruelle", "dans", "la"),
+    "impasse": ("impasse", "dans", "l'"),
+    "allee": ("allée", "dans", "l'"),
+    "passage": ("passage", "dans", "le"),
+    "faubourg": ("faubourg", "dans", "le"),
+    "avenue": ("avenue", "sur", "l'"),
+    "boulevard": ("boulevard", "sur", "le"),
+    "place": ("place", "sur", "la"),
+    "placette": ("placette", "sur", "la"),
+    "square": ("square", "sur", "le"),
+    "esplanade": ("esplanade", "sur", "l'"),
+    "quai": ("quai", "sur", "le"),
+    "pont": ("pont", "sur", "le"),
+    "chemin": ("chemin", "sur", "le"),
+    "cours": ("cours", "sur", "le"),
+    "route": ("route", "sur", "la"),
+    "montee": ("montée", "sur", "la"),
+    "rampe": ("rampe", "sur", "la"),
+    "promenade": ("promenade", "sur", "la"),
+    "rond-point": ("rond-point", "sur", "le"),
+    "giratoire": ("giratoire", "sur", "le"),
+    "carrefour": ("carrefour", "sur", "le"),
+    "parvis": ("parvis", "sur", "le"),
+    "voie": ("voie", "sur", "la"),
+    "sentier": ("sentier", "sur", "le"),
 }
 # Leading abbreviations met in OSM names, folded (no case, accent or dot).
 _ABBREVIATIONS = {
-    "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard", "boul": "boulevard", "av": "avenue",
-    "ave": "avenue", "pl": "place", "r": "rue", "rte": "route", "ch": "chemin", "che": "chemin",
-    "imp": "impasse", "all": "allee", "sq": "square", "rpt": "rond-point", "mte": "montee",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "blvd": "boulevard",
+    "boul": "boulevard",
+    "av": "avenue",
+    "ave": "avenue",
+    "pl": "place",
+    "r": "rue",
+    "rte": "route",
+    "ch": "chemin",
+    "che": "chemin",
+    "imp": "impasse",
+    "all": "allee",
+    "sq": "square",
+    "rpt": "rond-point",
+    "mte": "montee",
 }
 _ROUNDABOUT_TYPES = ("rond-point", "giratoire", "carrefour")
-_CARDINALS = ("le nord", "le nord-est", "l'est", "le sud-est", "le sud", "le sud-ouest", "l'ouest", "le nord-ouest")
+_CARDINALS = (
+    "le nord",
+    "le nord-est",
+    "l'est",
+    "le sud-est",
+    "le sud",
+    "le sud-ouest",
+    "l'ouest",
+    "le nord-ouest",
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +137,6 @@ class _Stretch:
     length_m: float
 
 
-
 def ordinal_fr(n: int) -> str:
     """French ordinal abbreviation for an exit: 1re, 2e, 3e…"""
     return "1re" if n == 1 else f"{n}e"
@@ -122,7 +164,9 @@ def _fold(text: str) -> str:
 
 
 _TYPE_KEYS = {_fold(word): word for word in _TYPES}
-_LEADING_WORD = re.compile(r"^\s*(rond[\s-]+point|[^\W\d_]+)\.?(?:\s+|$)(.*)$", re.IGNORECASE | re.DOTALL)
+_LEADING_WORD = re.compile(
+    r"^\s*(rond[\s-]+point|[^\W\d_]+)\.?(?:\s+|$)(.*)$", re.IGNORECASE | re.DOTALL
+)
 
 
 def _street_type(label: str) -> tuple[str, str]:
@@ -146,7 +190,9 @@ def street_words(label: str, highway: str) -> tuple[str, str]:
     """(preposition, named way): ("dans", "la rue du Laurier"), ("sur", "l'avenue de Lyon"),
     ("sur", "la voie de service") for an unnamed way, ("sur", label) for a name without a type."""
     if not label:
-        return "dans" if highway == "living_street" else "sur", _UNNAMED.get(highway, "la voie sans nom")
+        return "dans" if highway == "living_street" else "sur", _UNNAMED.get(
+            highway, "la voie sans nom"
+        )
     word, rest = _street_type(label)
     if not word:
         return "sur", label
@@ -267,25 +313,35 @@ def _absorb_short_unnamed(stretches: list[_Stretch]) -> list[_Stretch]:
         short = not s.label and not s.roundabout and s.length_m < SHORT_UNNAMED_M
         if out and short and i < len(stretches) - 1 and not out[-1].roundabout:
             prev = out[-1]
-            out[-1] = _Stretch(prev.nodes + s.nodes[1:], prev.label, prev.highway, False, prev.length_m + s.length_m)
+            out[-1] = _Stretch(
+                prev.nodes + s.nodes[1:],
+                prev.label,
+                prev.highway,
+                False,
+                prev.length_m + s.length_m,
+            )
         else:
             out.append(s)
     # Two stretches of one street may now touch: merge them.
     merged: list[_Stretch] = []
     for s in out:
         p = merged[-1] if merged else None
-        same_way = p and (name_key(p.label), p.highway, p.roundabout) == (name_key(s.label), s.highway, s.roundabout)
-        if same_way and not (
-            len(p.nodes) > 1 and len(s.nodes) > 1 and p.nodes[-2] == s.nodes[1]
-        ):
-            merged[-1] = _Stretch(p.nodes + s.nodes[1:], p.label, p.highway, p.roundabout, p.length_m + s.length_m)
+        same_way = p and (name_key(p.label), p.highway, p.roundabout) == (
+            name_key(s.label),
+            s.highway,
+            s.roundabout,
+        )
+        if same_way and not (len(p.nodes) > 1 and len(s.nodes) > 1 and p.nodes[-2] == s.nodes[1]):
+            merged[-1] = _Stretch(
+                p.nodes + s.nodes[1:], p.label, p.highway, p.roundabout, p.length_m + s.length_m
+            )
         else:
             merged.append(s)
     return merged
 
 
 def _is_fork(G: nx.MultiDiGraph, path: list[int], i: int, angle: float, bearing_in: float) -> str:
-    """"gauche"/"droite" when a near-straight way also leaves the junction, else ""."""
+    """ "gauche"/"droite" when a near-straight way also leaves the junction, else ""."""
     node, prev, nxt = path[i], path[i - 1], path[i + 1]
     others = []
     for w in G.successors(node):
@@ -324,13 +380,18 @@ def _roundabout_exit(G: nx.MultiDiGraph, ring: _Stretch) -> int:
     for node in ring.nodes[1:]:
         for w in G.successors(node):
             data = _edge(G, node, w)
-            if _first(data.get("junction")) not in ("roundabout", "circular") and w not in ring_nodes:
+            if (
+                _first(data.get("junction")) not in ("roundabout", "circular")
+                and w not in ring_nodes
+            ):
                 count += 1
                 break
     return max(count, 1)
 
 
-def directions(G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destination: str = "") -> tuple[Instruction, ...]:
+def directions(
+    G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destination: str = ""
+) -> tuple[Instruction, ...]:
     """Turn-by-turn instructions along ``path`` (street-graph node ids), in French.
 
     Raises
@@ -356,15 +417,25 @@ def directions(G: nx.MultiDiGraph, path: list[int] | tuple[int, ...], *, destina
             ring_name = _roundabout_name(s.label)
             if nxt:
                 after = street_words(nxt.label, nxt.highway)[1]
-                text = f"Au rond-point{ring_name}, prenez la {ordinal_fr(exit_no)} sortie vers {after}"
-                out.append(Instruction(text, s.length_m + nxt.length_m, nxt.label, ROUNDABOUT, lat, lon, exit_no))
+                text = (
+                    f"Au rond-point{ring_name}, prenez la {ordinal_fr(exit_no)} sortie vers {after}"
+                )
+                out.append(
+                    Instruction(
+                        text, s.length_m + nxt.length_m, nxt.label, ROUNDABOUT, lat, lon, exit_no
+                    )
+                )
             else:
                 text = f"Entrez dans le rond-point{ring_name}"
                 out.append(Instruction(text, s.length_m, s.label, ROUNDABOUT, lat, lon))
         elif k == 0:
-            start_bearing = bearing_deg(*_xy(G, s.nodes[0]), *_xy(G, _point_along(G, list(s.nodes), BEARING_REACH_M)))
+            start_bearing = bearing_deg(
+                *_xy(G, s.nodes[0]), *_xy(G, _point_along(G, list(s.nodes), BEARING_REACH_M))
+            )
             heading = _CARDINALS[int((start_bearing + 22.5) // 45) % 8]
-            out.append(Instruction(f"Partez vers {heading} {onto}", s.length_m, s.label, DEPART, lat, lon))
+            out.append(
+                Instruction(f"Partez vers {heading} {onto}", s.length_m, s.label, DEPART, lat, lon)
+            )
         else:
             b_in, b_out = _bearings_at(G, path, position)
             angle = turn_angle(b_in, b_out)
@@ -397,5 +468,7 @@ def spoken_lines(instructions: tuple[Instruction, ...]) -> list[str]:
         if prev is None:
             lines.append(instruction_line(inst))
         else:
-            lines.append(f"Dans {distance_fr(prev.distance_m)}, {inst.text[0].lower()}{inst.text[1:]}")
+            lines.append(
+                f"Dans {distance_fr(prev.distance_m)}, {inst.text[0].lower()}{inst.text[1:]}"
+            )
     return lines

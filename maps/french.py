@@ -8,28 +8,44 @@ from __future__ import annotations
 import datetime as dt
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 KIND_FR = {
-    "forecourt": "parvis", "market": "marché", "fete": "fête", "school": "école",
-    "social_centre": "centre social", "other": "autre",
+    "forecourt": "parvis",
+    "market": "marché",
+    "fete": "fête",
+    "school": "école",
+    "social_centre": "centre social",
+    "other": "autre",
 }
 VEHICLE_KIND_FR = {"bus": "bus", "van": "fourgon", "cargo_bike": "vélo cargo"}
 
 
 def date_fr(day: dt.date) -> str:
-    """"mardi 14 mai 2024" (1er for the first of the month)."""
+    """ "mardi 14 mai 2024" (1er for the first of the month)."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{_DAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def time_fr(moment: dt.datetime | dt.time) -> str:
-    """"9h30", "14h05"."""
+    """ "9h30", "14h05"."""
     return f"{moment.hour}h{moment.minute:02d}"
 
 
 def duration_fr(seconds: float) -> str:
-    """"45 s", "4 min", "1 h 05"."""
+    """ "45 s", "4 min", "1 h 05"."""
     seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"

@@ -48,7 +48,11 @@ def _street_layer(graph: nx.MultiDiGraph, name: str, *, show: bool = True) -> fo
             lines.append([[a["x"], a["y"]], [b["x"], b["y"]]])
     layer = folium.FeatureGroup(name=name, show=show)
     folium.GeoJson(
-        {"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines}, "properties": {}},
+        {
+            "type": "Feature",
+            "geometry": {"type": "MultiLineString", "coordinates": lines},
+            "properties": {},
+        },
         style_function=lambda _: {"color": "#9a9a9a", "weight": 1.5, "opacity": 0.8},
         interactive=False,
     ).add_to(layer)
@@ -70,30 +74,45 @@ def _stop_popup(tour: Tour, index: int, stop: Stop) -> str:
 
 def _number_icon(number: int, colour: str) -> folium.DivIcon:
     return folium.DivIcon(
-        icon_size=(24, 24), icon_anchor=(12, 12),
-        html=(f'<div style="width:22px;height:22px;border-radius:11px;background:{colour};color:white;'
-              f'border:2px solid white;box-shadow:0 0 2px #000;font:bold 12px sans-serif;text-align:center;'
-              f'line-height:22px">{number}</div>'),
+        icon_size=(24, 24),
+        icon_anchor=(12, 12),
+        html=(
+            f'<div style="width:22px;height:22px;border-radius:11px;background:{colour};color:white;'
+            f"border:2px solid white;box-shadow:0 0 2px #000;font:bold 12px sans-serif;text-align:center;"
+            f'line-height:22px">{number}</div>'
+        ),
     )
 
 
-def _add_tour(layer: folium.FeatureGroup, plan: Plan, tour: Tour, colour: str, graph: nx.MultiDiGraph | None) -> None:
+def _add_tour(
+    layer: folium.FeatureGroup, plan: Plan, tour: Tour, colour: str, graph: nx.MultiDiGraph | None
+) -> None:
     label = f"{vehicle_label(tour)} — {date_fr(tour.date)}"
     legs = tour_legs(plan, tour, graph=graph)
     for stop, leg in zip(tour.stops, legs):
         end_lon, end_lat = leg.geometry[-1]
         if (end_lon, end_lat) != (stop.lon, stop.lat):  # the site stands off the street: join them
-            folium.PolyLine([(end_lat, end_lon), (stop.lat, stop.lon)], color="#555555", weight=2,
-                            dash_array="2 4", interactive=False).add_to(layer)
+            folium.PolyLine(
+                [(end_lat, end_lon), (stop.lat, stop.lon)],
+                color="#555555",
+                weight=2,
+                dash_array="2 4",
+                interactive=False,
+            ).add_to(layer)
     for leg in legs:
         folium.PolyLine(
-            [(lat, lon) for lon, lat in leg.geometry], color=colour, weight=5, opacity=0.85,
+            [(lat, lon) for lon, lat in leg.geometry],
+            color=colour,
+            weight=5,
+            opacity=0.85,
             dash_array="8 6" if leg.is_return else None,
             tooltip=html.escape(f"{label} : {leg.origin} → {leg.destination}"),
         ).add_to(layer)
     for i, stop in enumerate(tour.stops, start=1):
         folium.Marker(
-            (stop.lat, stop.lon), icon=_number_icon(i, colour), tooltip=html.escape(f"{i}. {stop.name}"),
+            (stop.lat, stop.lon),
+            icon=_number_icon(i, colour),
+            tooltip=html.escape(f"{i}. {stop.name}"),
             popup=folium.Popup(_stop_popup(tour, i, stop), max_width=320),
         ).add_to(layer)
 
@@ -102,28 +121,42 @@ def _legend(plan: Plan, colours: dict[str, str]) -> branca.element.Element:
     names = {t.vehicle: vehicle_label(t) for t in plan.tours}
     items = "".join(
         f'<div><span style="display:inline-block;width:18px;height:5px;background:{c};margin-right:6px;'
-        f'vertical-align:middle"></span>{html.escape(names[v])}</div>' for v, c in colours.items()
+        f'vertical-align:middle"></span>{html.escape(names[v])}</div>'
+        for v, c in colours.items()
     )
-    items += (f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-              f'background:{UNASSIGNED_COLOUR};margin:0 10px 0 4px"></span>site non visité</div>')
+    items += (
+        f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+        f'background:{UNASSIGNED_COLOUR};margin:0 10px 0 4px"></span>site non visité</div>'
+    )
     return branca.element.Element(
         '<div style="position:fixed;bottom:28px;right:10px;z-index:1000;background:white;padding:6px 8px;'
         f'font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px #888">{items}</div>'
     )
 
 
-def plan_map(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None, tiles: bool = False) -> folium.Map:
+def plan_map(
+    plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None, tiles: bool = False
+) -> folium.Map:
     """The folium map of ``plan``; ``graphs`` (by profile) give the street background and paths."""
     graphs = graphs or {}
     west, south, east, north = plan_bounds(plan)
-    fmap = folium.Map(location=((south + north) / 2, (west + east) / 2), zoom_start=15, tiles=None,
-                      control_scale=True)
+    fmap = folium.Map(
+        location=((south + north) / 2, (west + east) / 2),
+        zoom_start=15,
+        tiles=None,
+        control_scale=True,
+    )
     if tiles:
-        folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap",
-                         attr=f'<a href="{ODBL_URL}">{ATTRIBUTION}</a>').add_to(fmap)
+        folium.TileLayer(
+            "OpenStreetMap",
+            name="Fond OpenStreetMap",
+            attr=f'<a href="{ODBL_URL}">{ATTRIBUTION}</a>',
+        ).add_to(fmap)
     else:
         fmap.add_child(_Attribution(f'<a href="{ODBL_URL}">{ATTRIBUTION}</a>'))
-    for n, (profile, graph) in enumerate(sorted(graphs.items(), key=lambda item: item[0] != "drive")):
+    for n, (profile, graph) in enumerate(
+        sorted(graphs.items(), key=lambda item: item[0] != "drive")
+    ):
         name = _PROFILE_FR.get(profile, f"rues ({profile})").capitalize()
         _street_layer(graph, name, show=n == 0).add_to(fmap)
 
@@ -136,11 +169,17 @@ def plan_map(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None, ti
         layer.add_to(fmap)
 
     folium.Marker(
-        (plan.depot.lat, plan.depot.lon), tooltip=html.escape(f"Dépôt : {plan.depot.name}"),
+        (plan.depot.lat, plan.depot.lon),
+        tooltip=html.escape(f"Dépôt : {plan.depot.name}"),
         popup=folium.Popup(f"<b>Dépôt</b><br>{html.escape(plan.depot.name)}", max_width=250),
-        icon=folium.DivIcon(icon_size=(22, 22), icon_anchor=(11, 11), html=(
-            '<div style="width:20px;height:20px;background:black;color:white;font:bold 12px sans-serif;'
-            'text-align:center;line-height:20px;border:2px solid white">D</div>')),
+        icon=folium.DivIcon(
+            icon_size=(22, 22),
+            icon_anchor=(11, 11),
+            html=(
+                '<div style="width:20px;height:20px;background:black;color:white;font:bold 12px sans-serif;'
+                'text-align:center;line-height:20px;border:2px solid white">D</div>'
+            ),
+        ),
     ).add_to(fmap)
 
     located = [u for u in plan.unassigned if u.lat is not None and u.lon is not None]
@@ -149,10 +188,18 @@ def plan_map(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None, ti
         for u in located:
             when = f" ({date_fr(u.date)})" if u.date else ""
             folium.CircleMarker(
-                (u.lat, u.lon), radius=8, color=UNASSIGNED_COLOUR, fill=True, fill_color=UNASSIGNED_COLOUR,
-                fill_opacity=0.5, tooltip=html.escape(f"Non visité : {u.name}"),
-                popup=folium.Popup(f"<b>{html.escape(u.name)}</b><br>Non visité{html.escape(when)} : "
-                                   f"{html.escape(u.reason)}", max_width=300),
+                (u.lat, u.lon),
+                radius=8,
+                color=UNASSIGNED_COLOUR,
+                fill=True,
+                fill_color=UNASSIGNED_COLOUR,
+                fill_opacity=0.5,
+                tooltip=html.escape(f"Non visité : {u.name}"),
+                popup=folium.Popup(
+                    f"<b>{html.escape(u.name)}</b><br>Non visité{html.escape(when)} : "
+                    f"{html.escape(u.reason)}",
+                    max_width=300,
+                ),
             ).add_to(layer)
         layer.add_to(fmap)
 
@@ -173,10 +220,16 @@ def _inline_leaflet(fmap: folium.Map) -> None:
     css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
     # folium builds popups with jQuery's $(`<div>…</div>`)[0]; this is all of jQuery it needs.
-    shim = ("window.$ = window.$ || function (html) { var t = document.createElement('template');"
-            " t.innerHTML = html.trim(); return [t.content.firstChild]; };")
+    shim = (
+        "window.$ = window.$ || function (html) { var t = document.createElement('template');"
+        " t.innerHTML = html.trim(); return [t.content.firstChild]; };"
+    )
     fmap.get_root().header.add_child(
-        branca.element.Element(f"<style>{css}</style>\n<script>{js}</script>\n<script>{shim}</script>"), name="leaflet")
+        branca.element.Element(
+            f"<style>{css}</style>\n<script>{js}</script>\n<script>{shim}</script>"
+        ),
+        name="leaflet",
+    )
 
 
 def write_plan_map(plan: Plan, path: Path, **options) -> Path:

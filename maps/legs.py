@@ -59,9 +59,21 @@ def tour_legs(plan: Plan, tour: Tour, *, graph: nx.MultiDiGraph | None = None) -
         legs.append(Leg(i, origin, stop.name, stop.path, geometry, stop.distance_m, stop.drive_s))
         origin, here = stop.name, there
     if tour.stops:
-        geometry = _geometry(tour.return_geometry, tour.return_path, graph, here, (depot.lon, depot.lat))
-        legs.append(Leg(len(tour.stops) + 1, origin, depot.name, tour.return_path, geometry,
-                        tour.return_distance_m, tour.return_drive_s, is_return=True))
+        geometry = _geometry(
+            tour.return_geometry, tour.return_path, graph, here, (depot.lon, depot.lat)
+        )
+        legs.append(
+            Leg(
+                len(tour.stops) + 1,
+                origin,
+                depot.name,
+                tour.return_path,
+                geometry,
+                tour.return_distance_m,
+                tour.return_drive_s,
+                is_return=True,
+            )
+        )
     return tuple(legs)
 
 

@@ -34,13 +34,22 @@ def load_plan_graphs(plan: Plan, *, osm_file: Path | None = None) -> dict[str, n
     if path is not None and not path.exists():
         raise StreetDataError(f"fichier de rues introuvable : {path}")
     profiles = sorted({t.profile for t in plan.tours})
-    return {profile: graph_for_plan(plan.streets, profile, osm_file=osm_file) for profile in profiles}
+    return {
+        profile: graph_for_plan(plan.streets, profile, osm_file=osm_file) for profile in profiles
+    }
 
 
 def write_outputs(
-    plan: Plan, out_dir: Path, *, graphs: dict[str, nx.MultiDiGraph] | None = None,
-    field_app_url: str = DEFAULT_BASE_URL, tiles: bool = False, url_template: str = DEFAULT_TOUR_URL,
-    osm_file: Path | None = None, plan_json: bool = False, maps: bool = True,
+    plan: Plan,
+    out_dir: Path,
+    *,
+    graphs: dict[str, nx.MultiDiGraph] | None = None,
+    field_app_url: str = DEFAULT_BASE_URL,
+    tiles: bool = False,
+    url_template: str = DEFAULT_TOUR_URL,
+    osm_file: Path | None = None,
+    plan_json: bool = False,
+    maps: bool = True,
 ) -> list[Path]:
     """Write plan.json (if ``plan_json``), then, if ``maps``, plan.html, one sheet-<vehicle>-<date>.pdf
     per tour, plan.gpx, plan.ics and plan.geojson.
@@ -67,14 +76,31 @@ def write_outputs(
         if plan_json:
             written.append(folder.write("plan.json", lambda path: write_plan_json(plan, path)))
         if maps:
-            written.append(folder.write("plan.html", lambda path: write_plan_map(plan, path, graphs=graphs,
-                                                                                 tiles=tiles)))
+            written.append(
+                folder.write(
+                    "plan.html", lambda path: write_plan_map(plan, path, graphs=graphs, tiles=tiles)
+                )
+            )
             for tour in plan.tours:
-                written.append(folder.write(sheet_filename(tour), partial(
-                    write_sheet, plan, tour, graph=graphs.get(tour.profile), base_url=field_app_url,
-                    url_template=url_template)))
-            written.append(folder.write("plan.gpx", lambda path: write_gpx(plan, path, graphs=graphs)))
+                written.append(
+                    folder.write(
+                        sheet_filename(tour),
+                        partial(
+                            write_sheet,
+                            plan,
+                            tour,
+                            graph=graphs.get(tour.profile),
+                            base_url=field_app_url,
+                            url_template=url_template,
+                        ),
+                    )
+                )
+            written.append(
+                folder.write("plan.gpx", lambda path: write_gpx(plan, path, graphs=graphs))
+            )
             written.append(folder.write("plan.ics", lambda path: write_ics(plan, path)))
-            written.append(folder.write("plan.geojson", lambda path: write_geojson(plan, path, graphs=graphs)))
+            written.append(
+                folder.write("plan.geojson", lambda path: write_geojson(plan, path, graphs=graphs))
+            )
     log.info("écrit dans %s : %s", out_dir, ", ".join(p.name for p in written))
     return written

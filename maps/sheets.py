@@ -25,7 +25,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
-    CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from dynamobile.plan import Plan, Tour
@@ -58,8 +66,12 @@ _FONT, _BOLD = _register_fonts()
 _STYLES = {
     "title": ParagraphStyle("title", fontName=_BOLD, fontSize=16, leading=19),
     "subtitle": ParagraphStyle("subtitle", fontName=_FONT, fontSize=12, leading=15),
-    "h2": ParagraphStyle("h2", fontName=_BOLD, fontSize=11.5, leading=14, spaceBefore=6, spaceAfter=3),
-    "h3": ParagraphStyle("h3", fontName=_BOLD, fontSize=8.5, leading=10.5, spaceBefore=5, spaceAfter=2),
+    "h2": ParagraphStyle(
+        "h2", fontName=_BOLD, fontSize=11.5, leading=14, spaceBefore=6, spaceAfter=3
+    ),
+    "h3": ParagraphStyle(
+        "h3", fontName=_BOLD, fontSize=8.5, leading=10.5, spaceBefore=5, spaceAfter=2
+    ),
     "body": ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=11.5),
     "small": ParagraphStyle("small", fontName=_FONT, fontSize=7.5, leading=9),
     "cell": ParagraphStyle("cell", fontName=_FONT, fontSize=8.5, leading=10.5),
@@ -67,10 +79,15 @@ _STYLES = {
 }
 
 
-def tour_url(tour: Tour, *, base_url: str = DEFAULT_BASE_URL, template: str = DEFAULT_TOUR_URL) -> str:
+def tour_url(
+    tour: Tour, *, base_url: str = DEFAULT_BASE_URL, template: str = DEFAULT_TOUR_URL
+) -> str:
     """The field-app address of ``tour`` (``template`` may use base_url, vehicle and date)."""
-    return template.format(base_url=base_url.rstrip("/"), vehicle=quote(tour.vehicle, safe=""),
-                           date=tour.date.isoformat())
+    return template.format(
+        base_url=base_url.rstrip("/"),
+        vehicle=quote(tour.vehicle, safe=""),
+        date=tour.date.isoformat(),
+    )
 
 
 def sheet_filename(tour: Tour) -> str:
@@ -95,7 +112,14 @@ class QRCode(Flowable):
         for r, row in enumerate(self.matrix):
             for c, dark in enumerate(row):
                 if dark:
-                    self.canv.rect((c + 2) * module, self.size - (r + 3) * module, module, module, stroke=0, fill=1)
+                    self.canv.rect(
+                        (c + 2) * module,
+                        self.size - (r + 3) * module,
+                        module,
+                        module,
+                        stroke=0,
+                        fill=1,
+                    )
 
 
 def _numbered_canvas(footer: str):
@@ -106,7 +130,7 @@ def _numbered_canvas(footer: str):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 (reportlab's name)
+        def showPage(self):
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -116,7 +140,9 @@ def _numbered_canvas(footer: str):
                 self.setFont(_FONT, 7.5)
                 self.setFillColor(colors.black)
                 self.drawString(_MARGIN, 8 * mm, f"{footer} — {ATTRIBUTION}")
-                self.drawRightString(A4[0] - _MARGIN, 8 * mm, f"page {self._pageNumber}/{len(self._pages)}")
+                self.drawRightString(
+                    A4[0] - _MARGIN, 8 * mm, f"page {self._pageNumber}/{len(self._pages)}"
+                )
                 super().showPage()
             super().save()
 
@@ -130,117 +156,196 @@ def _header(plan: Plan, tour: Tour, url: str) -> Table:
         Paragraph(f"Feuille de route — {vehicle_label(tour)}", _STYLES["title"]),
         Paragraph(date_fr(tour.date).capitalize(), _STYLES["subtitle"]),
         Spacer(1, 4),
-        Paragraph(f"<b>Véhicule :</b> {vehicle_label(tour)}" + (f" ({kind})" if kind else ""), _STYLES["body"]),
+        Paragraph(
+            f"<b>Véhicule :</b> {vehicle_label(tour)}" + (f" ({kind})" if kind else ""),
+            _STYLES["body"],
+        ),
         Paragraph(f"<b>Équipage :</b> {crew}", _STYLES["body"]),
-        Paragraph(f"<b>Dépôt :</b> {plan.depot.name} — départ {time_fr(tour.start)}, retour {time_fr(tour.end)}",
-                  _STYLES["body"]),
-        Paragraph(f"<b>Parcours :</b> {len(tour.stops)} arrêt(s), {distance_fr(tour.distance_m)}, "
-                  f"{duration_fr(tour.drive_s)} de route", _STYLES["body"]),
+        Paragraph(
+            f"<b>Dépôt :</b> {plan.depot.name} — départ {time_fr(tour.start)}, retour {time_fr(tour.end)}",
+            _STYLES["body"],
+        ),
+        Paragraph(
+            f"<b>Parcours :</b> {len(tour.stops)} arrêt(s), {distance_fr(tour.distance_m)}, "
+            f"{duration_fr(tour.drive_s)} de route",
+            _STYLES["body"],
+        ),
     ]
     qr = [QRCode(url, 28 * mm), Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"])]
     table = Table([[lines, qr]], colWidths=[_WIDTH - 32 * mm, 32 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
     return table
 
 
 def _timetable(plan: Plan, tour: Tour) -> Table:
     cell, bold = _STYLES["cell"], ParagraphStyle("cellb", parent=_STYLES["cell"], fontName=_BOLD)
-    rows: list[list] = [["N°", "Lieu", "Arrivée", "Installation", "Ouverture", "Fermeture", "Départ"]]
+    rows: list[list] = [
+        ["N°", "Lieu", "Arrivée", "Installation", "Ouverture", "Fermeture", "Départ"]
+    ]
     spans = []
     between, on_arrival = breaks_by_place(tour)
 
     def add_break(b) -> None:
-        rows.append(["", Paragraph(b.label, cell), Paragraph(f"{time_fr(b.start)} – {time_fr(b.end)}", cell),
-                     "", "", "", ""])
+        rows.append(
+            [
+                "",
+                Paragraph(b.label, cell),
+                Paragraph(f"{time_fr(b.start)} – {time_fr(b.end)}", cell),
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
         spans.append(("SPAN", (2, len(rows) - 1), (-1, len(rows) - 1)))
 
     for b in tour.breaks:  # taken at the depot before leaving
         if b.end <= tour.start:
             add_break(b)
-    rows.append(["D", Paragraph(f"Dépôt : {plan.depot.name}", cell), "", "", "", "", time_fr(tour.start)])
+    rows.append(
+        ["D", Paragraph(f"Dépôt : {plan.depot.name}", cell), "", "", "", "", time_fr(tour.start)]
+    )
     for i, stop in enumerate(tour.stops, start=1):
         if i - 1 in between:
             add_break(between[i - 1])
         detail = ", ".join(x for x in (kind_fr(stop.kind), stop.address) if x)
-        place = [Paragraph(stop.name, bold)] + ([Paragraph(detail, _STYLES["small"])] if detail else [])
-        if i - 1 in on_arrival:  # on arrival, before setting up: between the Arrivée and Installation columns
+        place = [Paragraph(stop.name, bold)] + (
+            [Paragraph(detail, _STYLES["small"])] if detail else []
+        )
+        if (
+            i - 1 in on_arrival
+        ):  # on arrival, before setting up: between the Arrivée and Installation columns
             b = on_arrival[i - 1]
-            place.append(Paragraph(f"{b.label} {time_fr(b.start)} – {time_fr(b.end)} avant l'installation",
-                                   _STYLES["small"]))
-        rows.append([str(i), place, time_fr(stop.arrive), time_fr(stop.setup_start), time_fr(stop.start),
-                     time_fr(stop.end), time_fr(stop.leave)])
+            place.append(
+                Paragraph(
+                    f"{b.label} {time_fr(b.start)} – {time_fr(b.end)} avant l'installation",
+                    _STYLES["small"],
+                )
+            )
+        rows.append(
+            [
+                str(i),
+                place,
+                time_fr(stop.arrive),
+                time_fr(stop.setup_start),
+                time_fr(stop.start),
+                time_fr(stop.end),
+                time_fr(stop.leave),
+            ]
+        )
     if len(tour.stops) in between:
         add_break(between[len(tour.stops)])
-    rows.append(["D", Paragraph(f"Retour au dépôt : {plan.depot.name}", cell), time_fr(tour.end), "", "", "", ""])
+    rows.append(
+        [
+            "D",
+            Paragraph(f"Retour au dépôt : {plan.depot.name}", cell),
+            time_fr(tour.end),
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     for b in tour.breaks:  # at the depot after the return
         if b.start >= tour.end:
             add_break(b)
     widths = [9 * mm, _WIDTH - 9 * mm - 5 * 20 * mm] + [20 * mm] * 5
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), _FONT, 8.5),
-        ("FONT", (0, 0), (-1, 0), _BOLD, 8.5),
-        ("FONT", (0, 1), (0, -1), _BOLD, 9),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#888888")),
-        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (2, 0), (-1, -1), "CENTER"),
-        ("ALIGN", (0, 0), (0, -1), "CENTER"),
-        *spans,
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), _FONT, 8.5),
+                ("FONT", (0, 0), (-1, 0), _BOLD, 8.5),
+                ("FONT", (0, 1), (0, -1), _BOLD, 9),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#888888")),
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (2, 0), (-1, -1), "CENTER"),
+                ("ALIGN", (0, 0), (0, -1), "CENTER"),
+                *spans,
+            ]
+        )
+    )
     return table
 
 
 def _leg_title(leg: Leg) -> str:
     style = "pointillés" if leg.is_return else _LEG_STYLE_FR[(leg.index - 1) % len(_LEG_STYLE_FR)]
     what = "Retour" if leg.is_return else f"Trajet {leg.index}"
-    return (f"{what} : de {leg.origin} à {leg.destination} — {distance_fr(leg.distance_m)}, "
-            f"{duration_fr(leg.drive_s)} (sur la carte : {style})")
+    return (
+        f"{what} : de {leg.origin} à {leg.destination} — {distance_fr(leg.distance_m)}, "
+        f"{duration_fr(leg.drive_s)} (sur la carte : {style})"
+    )
 
 
 def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> list[Flowable]:
     title = Paragraph(_leg_title(leg), _STYLES["h3"])
     if graph is None or len(leg.path) < 2:
-        return [KeepTogether([title, Paragraph("Indications détaillées indisponibles pour ce trajet.",
-                                               _STYLES["body"])])]
+        return [
+            KeepTogether(
+                [
+                    title,
+                    Paragraph(
+                        "Indications détaillées indisponibles pour ce trajet.", _STYLES["body"]
+                    ),
+                ]
+            )
+        ]
     steps = directions(graph, leg.path, destination=leg.destination)
-    rows = [[f"{n}.", Paragraph(inst.text, _STYLES["step"]),
-             "" if inst.distance_m <= 0 else f"sur {distance_fr(inst.distance_m)}"]
-            for n, inst in enumerate(steps, start=1)]
+    rows = [
+        [
+            f"{n}.",
+            Paragraph(inst.text, _STYLES["step"]),
+            "" if inst.distance_m <= 0 else f"sur {distance_fr(inst.distance_m)}",
+        ]
+        for n, inst in enumerate(steps, start=1)
+    ]
     # The table splits between rows when a page is full; a title never ends a page alone.
     table = Table(rows, colWidths=[8 * mm, _WIDTH - 8 * mm - 22 * mm, 22 * mm], hAlign="LEFT")
     table.setStyle(_STEP_STYLE)
     return [CondPageBreak(_KEEP_WITH_TITLE), title, table]
 
 
-_STEP_STYLE = TableStyle([
-    ("FONT", (0, 0), (-1, -1), _FONT, 8),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-    ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#bbbbbb")),
-])
+_STEP_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, -1), _FONT, 8),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#bbbbbb")),
+    ]
+)
 
 
 def render_sheet(
-    plan: Plan, tour: Tour, *, graph: nx.MultiDiGraph | None = None,
-    base_url: str = DEFAULT_BASE_URL, url_template: str = DEFAULT_TOUR_URL,
+    plan: Plan,
+    tour: Tour,
+    *,
+    graph: nx.MultiDiGraph | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    url_template: str = DEFAULT_TOUR_URL,
 ) -> bytes:
     """The PDF bytes of the route sheet of ``tour`` (directions need ``graph``)."""
     url = tour_url(tour, base_url=base_url, template=url_template)
     legs = tour_legs(plan, tour, graph=graph)
-    map_png = render_tour_map(plan, tour, graph=graph, width_in=_WIDTH / 72.0, height_in=_WIDTH / 72.0 * _MAP_RATIO)
+    map_png = render_tour_map(
+        plan, tour, graph=graph, width_in=_WIDTH / 72.0, height_in=_WIDTH / 72.0 * _MAP_RATIO
+    )
     story: list[Flowable] = [
         _header(plan, tour, url),
         Spacer(1, 3 * mm),
         Image(io.BytesIO(map_png), width=_WIDTH, height=_WIDTH * _MAP_RATIO),
-        Paragraph("Carte : D = dépôt, cercles numérotés = arrêts dans l'ordre, chaque trajet a son style de trait "
-                  "(voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation.",
-                  _STYLES["small"]),
+        Paragraph(
+            "Carte : D = dépôt, cercles numérotés = arrêts dans l'ordre, chaque trajet a son style de trait "
+            "(voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation.",
+            _STYLES["small"],
+        ),
         Paragraph("Horaires", _STYLES["h2"]),
         _timetable(plan, tour),
         CondPageBreak(_KEEP_WITH_TITLE + 8 * mm),
@@ -250,9 +355,16 @@ def render_sheet(
         story.extend(_leg_directions(leg, graph))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN, bottomMargin=16 * mm,
-        title=f"Feuille de route {vehicle_label(tour)} {tour.date.isoformat()}", author="Dynamobile",
-        subject=ATTRIBUTION, invariant=1,
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=16 * mm,
+        title=f"Feuille de route {vehicle_label(tour)} {tour.date.isoformat()}",
+        author="Dynamobile",
+        subject=ATTRIBUTION,
+        invariant=1,
     )
     footer = f"Dynamobile · {vehicle_label(tour)} · {date_fr(tour.date)}"
     doc.build(story, canvasmaker=_numbered_canvas(footer))

@@ -13,17 +13,22 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: sheets are rendered on servers and in CI
 
-import networkx as nx  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import networkx as nx
+from matplotlib import patheffects
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-from dynamobile.plan import Plan, Tour  # noqa: E402
+from dynamobile.plan import Plan, Tour
 
-from .legs import ATTRIBUTION, tour_legs  # noqa: E402
+from .legs import ATTRIBUTION, tour_legs
 
-LEG_STYLES = ("-", (0, (5, 2)), (0, (6, 2, 1, 2)), (0, (10, 3)))  # solid, dashed, dash-dot, long dashes
+LEG_STYLES = (
+    "-",
+    (0, (5, 2)),
+    (0, (6, 2, 1, 2)),
+    (0, (10, 3)),
+)  # solid, dashed, dash-dot, long dashes
 RETURN_STYLE = (0, (1, 1.5))  # dotted
 _NICE_SCALES_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
 _HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
@@ -35,7 +40,9 @@ def leg_style(index: int, is_return: bool = False):
     return RETURN_STYLE if is_return else LEG_STYLES[(index - 1) % len(LEG_STYLES)]
 
 
-def _frame(points: list[tuple[float, float]], aspect: float, min_span_m: float) -> tuple[float, float, float, float]:
+def _frame(
+    points: list[tuple[float, float]], aspect: float, min_span_m: float
+) -> tuple[float, float, float, float]:
     """(west, east, south, north) around ``points``, padded, with width/height = ``aspect`` in metres."""
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
@@ -80,20 +87,48 @@ def _scale_bar(ax, frame: tuple[float, float, float, float]) -> None:
     y0 = south + (north - south) * 0.04
     h = (north - south) * 0.012
     for i, colour in enumerate(("black", "white")):
-        ax.add_patch(Rectangle(
-            (x0 + i * length_deg / 2, y0), length_deg / 2, h, facecolor=colour, edgecolor="black", lw=0.8, zorder=6))
+        ax.add_patch(
+            Rectangle(
+                (x0 + i * length_deg / 2, y0),
+                length_deg / 2,
+                h,
+                facecolor=colour,
+                edgecolor="black",
+                lw=0.8,
+                zorder=6,
+            )
+        )
     label = f"{length_m // 1000} km" if length_m >= 1000 else f"{length_m} m"
-    ax.text(x0 + length_deg, y0 + 1.8 * h, label, ha="center", va="bottom", fontsize=7, zorder=6,
-            path_effects=_HALO)
-    ax.text(x0, y0 + 1.8 * h, "0", ha="center", va="bottom", fontsize=7, zorder=6, path_effects=_HALO)
+    ax.text(
+        x0 + length_deg,
+        y0 + 1.8 * h,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        zorder=6,
+        path_effects=_HALO,
+    )
+    ax.text(
+        x0, y0 + 1.8 * h, "0", ha="center", va="bottom", fontsize=7, zorder=6, path_effects=_HALO
+    )
 
 
 def _north_arrow(ax, frame: tuple[float, float, float, float]) -> None:
     west, east, south, north = frame
     x = east - (east - west) * 0.04
     y_top, y_bottom = north - (north - south) * 0.05, north - (north - south) * 0.14
-    ax.annotate("N", xy=(x, y_top), xytext=(x, y_bottom), ha="center", va="top", fontsize=8, fontweight="bold",
-                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2}, zorder=6)
+    ax.annotate(
+        "N",
+        xy=(x, y_top),
+        xytext=(x, y_bottom),
+        ha="center",
+        va="top",
+        fontsize=8,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+        zorder=6,
+    )
 
 
 def _arrow_on(ax, line: tuple[tuple[float, float], ...]) -> None:
@@ -106,8 +141,13 @@ def _arrow_on(ax, line: tuple[tuple[float, float], ...]) -> None:
         if run + seg >= half and seg > 0:
             t = (half - run) / seg
             mid = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
-            ax.annotate("", xy=(mid[0] + (b[0] - a[0]) * 0.01, mid[1] + (b[1] - a[1]) * 0.01), xytext=mid,
-                        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 0, "mutation_scale": 12}, zorder=4)
+            ax.annotate(
+                "",
+                xy=(mid[0] + (b[0] - a[0]) * 0.01, mid[1] + (b[1] - a[1]) * 0.01),
+                xytext=mid,
+                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 0, "mutation_scale": 12},
+                zorder=4,
+            )
             return
         run += seg
 
@@ -122,8 +162,14 @@ def _connectors(plan: Plan, tour: Tour, legs) -> list[tuple[float, float, tuple[
 
 
 def render_tour_map(
-    plan: Plan, tour: Tour, *, graph: nx.MultiDiGraph | None = None,
-    width_in: float = 7.0, height_in: float = 4.4, dpi: int = 200, min_span_m: float = 400.0,
+    plan: Plan,
+    tour: Tour,
+    *,
+    graph: nx.MultiDiGraph | None = None,
+    width_in: float = 7.0,
+    height_in: float = 4.4,
+    dpi: int = 200,
+    min_span_m: float = 400.0,
 ) -> bytes:
     """PNG bytes of the map of ``tour`` (on ``graph``'s streets when given)."""
     legs = tour_legs(plan, tour, graph=graph)
@@ -139,26 +185,70 @@ def render_tour_map(
     ax.set_ylim(south, north)
     ax.set_aspect(1.0 / math.cos(math.radians((south + north) / 2.0)), adjustable="datalim")
     if graph is not None:
-        ax.add_collection(LineCollection(_street_lines(graph, frame), colors="#b8b8b8", linewidths=0.7, zorder=1))
+        ax.add_collection(
+            LineCollection(_street_lines(graph, frame), colors="#b8b8b8", linewidths=0.7, zorder=1)
+        )
     for leg in legs:
         xs, ys = zip(*leg.geometry)
-        ax.plot(xs, ys, color="black", lw=1.8, linestyle=leg_style(leg.index, leg.is_return), zorder=3,
-                solid_capstyle="round", path_effects=[patheffects.withStroke(linewidth=4.2, foreground="white")])
+        ax.plot(
+            xs,
+            ys,
+            color="black",
+            lw=1.8,
+            linestyle=leg_style(leg.index, leg.is_return),
+            zorder=3,
+            solid_capstyle="round",
+            path_effects=[patheffects.withStroke(linewidth=4.2, foreground="white")],
+        )
         _arrow_on(ax, leg.geometry)
     for x, y, (rx, ry) in _connectors(plan, tour, legs):
         # A site stands off the street its leg ends on: a thin line joins them.
         ax.plot([x, rx], [y, ry], color="#555555", lw=0.8, linestyle=(0, (2, 2)), zorder=2)
     ax.plot([plan.depot.lon], [plan.depot.lat], marker="s", markersize=13, color="black", zorder=5)
-    ax.text(plan.depot.lon, plan.depot.lat, "D", color="white", ha="center", va="center", fontsize=8,
-            fontweight="bold", zorder=6)
+    ax.text(
+        plan.depot.lon,
+        plan.depot.lat,
+        "D",
+        color="white",
+        ha="center",
+        va="center",
+        fontsize=8,
+        fontweight="bold",
+        zorder=6,
+    )
     for i, stop in enumerate(tour.stops, start=1):
-        ax.plot([stop.lon], [stop.lat], marker="o", markersize=14, markerfacecolor="white",
-                markeredgecolor="black", markeredgewidth=1.5, zorder=5)
-        ax.text(stop.lon, stop.lat, str(i), ha="center", va="center", fontsize=8, fontweight="bold", zorder=6)
+        ax.plot(
+            [stop.lon],
+            [stop.lat],
+            marker="o",
+            markersize=14,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=1.5,
+            zorder=5,
+        )
+        ax.text(
+            stop.lon,
+            stop.lat,
+            str(i),
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            zorder=6,
+        )
     _scale_bar(ax, frame)
     _north_arrow(ax, frame)
-    ax.text(east - (east - west) * 0.01, south + (north - south) * 0.015, ATTRIBUTION, ha="right", va="bottom",
-            fontsize=6, zorder=6, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
+    ax.text(
+        east - (east - west) * 0.01,
+        south + (north - south) * 0.015,
+        ATTRIBUTION,
+        ha="right",
+        va="bottom",
+        fontsize=6,
+        zorder=6,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85},
+    )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

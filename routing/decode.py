@@ -26,7 +26,9 @@ class RouteDay:
     offset: int
 
 
-def place_break(leave: int, setup_start: int, drive: int, brk: tuple[int, int], lo: int, hi: int) -> tuple[int, int]:
+def place_break(
+    leave: int, setup_start: int, drive: int, brk: tuple[int, int], lo: int, hi: int
+) -> tuple[int, int]:
     """Lay out the drive and a break inside the gap [leave, setup_start) between two stops (seconds).
 
     Returns (arrive, break_start). The model guarantees the gap holds drive + break and that the
@@ -39,8 +41,10 @@ def place_break(leave: int, setup_start: int, drive: int, brk: tuple[int, int], 
     lo, hi = max(lo, leave), min(hi, setup_start - dur)
     if lo > hi:
         # The model rules this out; reaching it is a bug, reported as one line rather than a traceback.
-        raise InternalError(f"pause impossible à placer entre {leave} s et {setup_start} s (trajet {drive} s, "
-                            f"pause {dur} s) : plan incohérent, anomalie de Dynamobile à signaler")
+        raise InternalError(
+            f"pause impossible à placer entre {leave} s et {setup_start} s (trajet {drive} s, "
+            f"pause {dur} s) : plan incohérent, anomalie de Dynamobile à signaler"
+        )
     # Before the drive: the break ends before leaving for the next stop.
     latest = min(hi, setup_start - drive - dur)
     if lo <= latest:
@@ -54,10 +58,14 @@ def place_break(leave: int, setup_start: int, drive: int, brk: tuple[int, int], 
     return leave + drive + dur, t
 
 
-def leg_geometry(G: nx.MultiDiGraph, a: int, b: int) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...]]:
+def leg_geometry(
+    G: nx.MultiDiGraph, a: int, b: int
+) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...]]:
     """Node ids and [lon, lat] points of the fastest path from a to b."""
     path = fastest_path(G, a, b)
-    return tuple(int(n) for n in path), tuple((float(G.nodes[n]["x"]), float(G.nodes[n]["y"])) for n in path)
+    return tuple(int(n) for n in path), tuple(
+        (float(G.nodes[n]["x"]), float(G.nodes[n]["y"])) for n in path
+    )
 
 
 def decode_tours(
@@ -79,13 +87,17 @@ def decode_tours(
         rd = route_days[route.vehicle]
         v, off = rd.vehicle, rd.offset
 
-        def at(seconds: int) -> dt.datetime:
-            return local_datetime(rd.day, seconds - off)
+        def at(seconds: int, day: dt.date = rd.day, off: int = off) -> dt.datetime:
+            return local_datetime(day, seconds - off)
 
         m, exact, d = times[v.profile], exact_times[v.profile], dists[v.profile]
         G, ids = graphs[v.profile], node_ids[v.profile]
         lunch = v.lunch
-        lo, hi = (off + lunch.earliest_min * 60, off + (lunch.latest_min - lunch.minutes) * 60) if lunch else (0, 0)
+        lo, hi = (
+            (off + lunch.earliest_min * 60, off + (lunch.latest_min - lunch.minutes) * 60)
+            if lunch
+            else (0, 0)
+        )
         pending = list(route.breaks)
         stops, breaks = [], []
         prev, leave = 0, route.depart
@@ -103,37 +115,74 @@ def decode_tours(
                     pending.remove(brk)
             path, geometry = leg_geometry(G, ids[prev], ids[node])
             end = start + site.service_min * 60
-            stops.append(Stop(
-                site=site.id, name=site.name, kind=site.kind, lat=site.lat, lon=site.lon,
-                arrive=at(arrive), setup_start=at(setup_start), start=at(start), end=at(end),
-                leave=at(end + v.packup_min * 60), drive_s=int(exact[prev, node]), distance_m=int(d[prev, node]),
-                address=site.address, quartier=site.quartier, priority=site.priority, path=path, geometry=geometry,
-                insee=site.insee, postcode=site.postcode, commune=site.commune,
-            ))
+            stops.append(
+                Stop(
+                    site=site.id,
+                    name=site.name,
+                    kind=site.kind,
+                    lat=site.lat,
+                    lon=site.lon,
+                    arrive=at(arrive),
+                    setup_start=at(setup_start),
+                    start=at(start),
+                    end=at(end),
+                    leave=at(end + v.packup_min * 60),
+                    drive_s=int(exact[prev, node]),
+                    distance_m=int(d[prev, node]),
+                    address=site.address,
+                    quartier=site.quartier,
+                    priority=site.priority,
+                    path=path,
+                    geometry=geometry,
+                    insee=site.insee,
+                    postcode=site.postcode,
+                    commune=site.commune,
+                )
+            )
             prev, leave = node, end + v.packup_min * 60
         back = int(m[prev, 0])
         arrive_home = leave + back
         for brk in pending:  # after the last stop: before or during the way back, or at the depot
             if brk[0] < route.arrive:
-                arrive_home, bs = place_break(leave, max(route.arrive, leave + back + brk[1]), back, brk, lo, hi)
+                arrive_home, bs = place_break(
+                    leave, max(route.arrive, leave + back + brk[1]), back, brk, lo, hi
+                )
             else:
                 bs = brk[0]
             breaks.append(Break(at(bs), at(bs + brk[1]), len(stops) - 1))
         path, geometry = leg_geometry(G, ids[prev], ids[0])
         back_exact, back_m = int(exact[prev, 0]), int(d[prev, 0])
-        tours.append(Tour(
-            vehicle=v.id, vehicle_kind=v.kind, profile=v.profile, date=rd.day,
-            start=at(route.depart), end=at(arrive_home),
-            stops=tuple(stops), breaks=tuple(sorted(breaks, key=lambda b: b.start)),
-            distance_m=sum(s.distance_m for s in stops) + back_m, drive_s=sum(s.drive_s for s in stops) + back_exact,
-            return_drive_s=back_exact, return_distance_m=back_m, return_path=path, return_geometry=geometry,
-            vehicle_name=v.name, crew=v.crew,
-        ))
+        tours.append(
+            Tour(
+                vehicle=v.id,
+                vehicle_kind=v.kind,
+                profile=v.profile,
+                date=rd.day,
+                start=at(route.depart),
+                end=at(arrive_home),
+                stops=tuple(stops),
+                breaks=tuple(sorted(breaks, key=lambda b: b.start)),
+                distance_m=sum(s.distance_m for s in stops) + back_m,
+                drive_s=sum(s.drive_s for s in stops) + back_exact,
+                return_drive_s=back_exact,
+                return_distance_m=back_m,
+                return_path=path,
+                return_geometry=geometry,
+                vehicle_name=v.name,
+                crew=v.crew,
+            )
+        )
     return tours
 
 
-def cheapest_insertion_min(solution: Solution, route_days: list[RouteDay], nodes: list[int], allowed: dict[int, list[int]],
-                           site: Site, times: dict[str, np.ndarray]) -> int | None:
+def cheapest_insertion_min(
+    solution: Solution,
+    route_days: list[RouteDay],
+    nodes: list[int],
+    allowed: dict[int, list[int]],
+    site: Site,
+    times: dict[str, np.ndarray],
+) -> int | None:
     """Minutes the cheapest insertion of any of ``nodes`` (copies of ``site``) would add to a route."""
     best = None
     for route in solution.routes:

@@ -22,7 +22,9 @@ from .decode import cheapest_insertion_min
 _REASON_ORDER = (RECENT_VISIT, UNREACHABLE, OUTSIDE_SHIFT, WINDOW_TOO_SHORT, NO_VEHICLE, CLOSED)
 
 
-def unassigned_sites(scenario, period, tours, copies, day_reasons, solution, route_days, times) -> list[Unassigned]:
+def unassigned_sites(
+    scenario, period, tours, copies, day_reasons, solution, route_days, times
+) -> list[Unassigned]:
     """Sites with no visit in the period, each once, with the reason closest to a visit."""
     visits = {s.site for t in tours for s in t.stops}
     single = len(period) == 1
@@ -35,8 +37,23 @@ def unassigned_sites(scenario, period, tours, copies, day_reasons, solution, rou
             allowed = {n: copies[n - 1].vehicles for n in nodes}
             minutes = cheapest_insertion_min(solution, route_days, nodes, allowed, site, times)
             reason = "Pas assez de temps dans les tournées (créneaux et horaires déjà pris)"
-            reason += f" : sa visite demanderait environ {minutes} min de plus (trajet, installation, présence, rangement)." if minutes else "."
-            out.append(Unassigned(site.id, site.name, NO_TIME, reason, period[0] if single else None, minutes, site.lat, site.lon))
+            reason += (
+                f" : sa visite demanderait environ {minutes} min de plus (trajet, installation, présence, rangement)."
+                if minutes
+                else "."
+            )
+            out.append(
+                Unassigned(
+                    site.id,
+                    site.name,
+                    NO_TIME,
+                    reason,
+                    period[0] if single else None,
+                    minutes,
+                    site.lat,
+                    site.lon,
+                )
+            )
             continue
         reasons = day_reasons[site.id]
         best = min(reasons, key=lambda u: (_REASON_ORDER.index(u.code), u.date))

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from .decode import RouteDay, cheapest_insertion_min
-from .problem import RoutingProblem, SolveParams, Solution, VisitGroup
+from .problem import RoutingProblem, Solution, SolveParams, VisitGroup
 from .search import solve
 
 FAIRNESS_PENALTY = 1_000_000_000  # a pinned visit for a neighbourhood outranks any priority
@@ -54,9 +54,18 @@ def _fairness_gaps(solution, copies, fair_days: int) -> list[tuple[str, int, tup
     return gaps
 
 
-def enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_days: int, days: int,
-                      params: SolveParams, route_days: list[RouteDay], times: dict[str, np.ndarray],
-                      *, deadline: float | None = None):
+def enforce_fairness(
+    problem: RoutingProblem,
+    solution: Solution,
+    copies,
+    fair_days: int,
+    days: int,
+    params: SolveParams,
+    route_days: list[RouteDay],
+    times: dict[str, np.ndarray],
+    *,
+    deadline: float | None = None,
+):
     """Pin a visit in each stretch where a neighbourhood is left out, and solve again.
 
     A pin is one candidate visit (the cheapest to insert) whose miss costs far more than any
@@ -76,16 +85,28 @@ def enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_d
             pins_of_site[copies[n - 1].site.id] -= 1
         new_pins = 0
         for _, _, nodes in _fairness_gaps(solution, copies, fair_days):
-            free = [n for n in nodes
-                    if n not in failed and pins_of_site[copies[n - 1].site.id] < copies[n - 1].site.target_visits(days)
-                    and not any(_too_close(copies, n, p) for p in pinned)]
+            free = [
+                n
+                for n in nodes
+                if n not in failed
+                and pins_of_site[copies[n - 1].site.id] < copies[n - 1].site.target_visits(days)
+                and not any(_too_close(copies, n, p) for p in pinned)
+            ]
             if not free or pinned.intersection(nodes):
                 continue
             # The latest day of the stretch covers the most stretches after it (greedy interval
             # cover); among its visits, the cheapest to insert.
             allowed = {n: copies[n - 1].vehicles for n in free}
-            best = min(free, key=lambda n: (-copies[n - 1].day_index, cheapest_insertion_min(
-                solution, route_days, [n], allowed, copies[n - 1].site, times) or 0))
+            best = min(
+                free,
+                key=lambda n: (
+                    -copies[n - 1].day_index,
+                    cheapest_insertion_min(
+                        solution, route_days, [n], allowed, copies[n - 1].site, times
+                    )
+                    or 0,
+                ),
+            )
             pinned.add(best)
             pins_of_site[copies[best - 1].site.id] += 1
             new_pins += 1
@@ -95,11 +116,21 @@ def enforce_fairness(problem: RoutingProblem, solution: Solution, copies, fair_d
         if left < MIN_ROUND_S:
             break
         pinned_problem = _with_pins(problem, pinned)
-        start = [[n for n in route.visits if pinned_problem.allowed[n] != frozenset()] for route in solution.routes]
-        solution = solve(pinned_problem, replace(params, time_limit_s=left if deadline is None
-                                                 else max(MIN_ROUND_S, left / 2)), initial_routes=start)
+        start = [
+            [n for n in route.visits if pinned_problem.allowed[n] != frozenset()]
+            for route in solution.routes
+        ]
+        solution = solve(
+            pinned_problem,
+            replace(params, time_limit_s=left if deadline is None else max(MIN_ROUND_S, left / 2)),
+            initial_routes=start,
+        )
     gaps = _fairness_gaps(solution, copies, fair_days)
-    return solution, {"fair_days": fair_days, "held": not gaps, "gaps": sorted({q for q, _, _ in gaps})}
+    return solution, {
+        "fair_days": fair_days,
+        "held": not gaps,
+        "gaps": sorted({q for q, _, _ in gaps}),
+    }
 
 
 def _too_close(copies, a: int, b: int) -> bool:

@@ -26,8 +26,16 @@ def locate_depot(depot: Depot, *, city_hint: str = "") -> Depot:
     """The depot with coordinates, geocoding its address if needed."""
     if depot.lat is not None and depot.lon is not None:
         return depot
-    probe = Site(id="__depot__", name=depot.name, kind="other", lat=None, lon=None, service_min=1,
-                 windows=(), address=depot.address)
+    probe = Site(
+        id="__depot__",
+        name=depot.name,
+        kind="other",
+        lat=None,
+        lon=None,
+        service_min=1,
+        windows=(),
+        address=depot.address,
+    )
     located = locate_sites((probe,), city_hint=city_hint)[0]
     return replace(depot, lat=located.lat, lon=located.lon)
 
@@ -44,7 +52,11 @@ def locate_sites(sites: tuple[Site, ...], *, city_hint: str = "") -> tuple[Site,
         if not site.address:
             problems.append(f"{site.name} : ni coordonnées ni adresse")
             continue
-        query = site.address if not city_hint or city_hint.lower() in site.address.lower() else f"{site.address}, {city_hint}"
+        query = (
+            site.address
+            if not city_hint or city_hint.lower() in site.address.lower()
+            else f"{site.address}, {city_hint}"
+        )
         if query not in cache:
             try:
                 cache[query] = list(streets.geocode(query))
@@ -52,7 +64,12 @@ def locate_sites(sites: tuple[Site, ...], *, city_hint: str = "") -> tuple[Site,
                 problems.append(f"site {site.id} ({site.name}) : pas de coordonnées, {exc}")
                 continue
         lat, lon = cache[query]
-        located[site.id] = replace(site, lat=float(lat), lon=float(lon), notes=(site.notes + " [coordonnées géocodées]").strip())
+        located[site.id] = replace(
+            site,
+            lat=float(lat),
+            lon=float(lon),
+            notes=(site.notes + " [coordonnées géocodées]").strip(),
+        )
     cache_path.write_text(json.dumps(cache, ensure_ascii=False, indent=1))
     if problems:
         raise StreetDataError("\n".join(problems))

@@ -70,7 +70,9 @@ def _lengths_along_trees(csr: CsrGraph, pred: np.ndarray) -> np.ndarray:
     return acc
 
 
-def travel_matrices(G: nx.MultiDiGraph, nodes: list[int], *, csr: CsrGraph | None = None) -> tuple[np.ndarray, np.ndarray]:
+def travel_matrices(
+    G: nx.MultiDiGraph, nodes: list[int], *, csr: CsrGraph | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Integer (seconds, metres) matrices between ``nodes``; UNREACHABLE (-1) where no path."""
     csr = csr or to_csr(G)
     idx = np.array([csr.position[int(n)] for n in nodes], dtype=np.int64)
@@ -82,7 +84,9 @@ def travel_matrices(G: nx.MultiDiGraph, nodes: list[int], *, csr: CsrGraph | Non
     t = times[np.ix_(inverse, idx)]
     d = lengths[np.ix_(inverse, idx)]
     unreachable = ~np.isfinite(t)
-    seconds = np.where(unreachable, UNREACHABLE, np.rint(np.where(unreachable, 0, t))).astype(np.int64)
+    seconds = np.where(unreachable, UNREACHABLE, np.rint(np.where(unreachable, 0, t))).astype(
+        np.int64
+    )
     metres = np.where(unreachable, UNREACHABLE, np.rint(d)).astype(np.int64)
     return seconds, metres
 

@@ -19,7 +19,9 @@ from .problem import BIG, Route, RoutingProblem, Solution, SolveParams, VehicleS
 
 # The moves of the insertion pass: insert a dropped visit, possibly after moving one visit or in
 # place of one (then only if the objective falls: a higher priority in, a lower one out).
-INSERTION_MOVES = frozenset({"use_make_active", "use_relocate_and_make_active", "use_swap_active", "use_relocate"})
+INSERTION_MOVES = frozenset(
+    {"use_make_active", "use_relocate_and_make_active", "use_swap_active", "use_relocate"}
+)
 
 
 def _int_table(matrix: np.ndarray) -> list[list[int]]:
@@ -50,8 +52,13 @@ def _clock_shift(problem: RoutingProblem, vehicle: VehicleSpec) -> int:
 def _visit_time(problem: RoutingProblem, vehicle: VehicleSpec) -> np.ndarray:
     """Per node: set-up, service and pack-up (from the cumul, the start of set-up); 0 at depots."""
     depots = problem.depots
-    return np.array([0 if i in depots else vehicle.setup + problem.service[i] + vehicle.packup
-                     for i in range(problem.n_nodes)], dtype=np.int64)
+    return np.array(
+        [
+            0 if i in depots else vehicle.setup + problem.service[i] + vehicle.packup
+            for i in range(problem.n_nodes)
+        ],
+        dtype=np.int64,
+    )
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -78,7 +85,9 @@ def _build_model(problem: RoutingProblem):
     Every table is registered once per distinct content (a month plan has one route per
     vehicle-day but only a few distinct matrices)."""
     n, vehicles = problem.n_nodes, problem.vehicles
-    manager = pywrapcp.RoutingIndexManager(n, len(vehicles), [v.start for v in vehicles], [v.end for v in vehicles])
+    manager = pywrapcp.RoutingIndexManager(
+        n, len(vehicles), [v.start for v in vehicles], [v.end for v in vehicles]
+    )
     routing = pywrapcp.RoutingModel(manager)
 
     # Arc costs, one evaluator per distinct cost matrix.
@@ -102,8 +111,13 @@ def _build_model(problem: RoutingProblem):
         key = (spec.matrix, spec.setup, spec.packup)
         if key not in registered:
             visit = _visit_time(problem, spec)
-            m = np.where(problem.time[spec.matrix] < 0, BIG, problem.time[spec.matrix]).astype(np.int64)
-            registered[key] = (_register_matrix(routing, m + visit[:, None]), [int(x) for x in visit])
+            m = np.where(problem.time[spec.matrix] < 0, BIG, problem.time[spec.matrix]).astype(
+                np.int64
+            )
+            registered[key] = (
+                _register_matrix(routing, m + visit[:, None]),
+                [int(x) for x in visit],
+            )
         transit_ids.append(registered[key][0])
         visit_times.append(registered[key][1])
     horizon = max(
@@ -119,7 +133,10 @@ def _build_model(problem: RoutingProblem):
         index = manager.NodeToIndex(node)
         if not problem.windows[node]:
             raise SolverError(f"nœud {node} sans créneau")
-        _restrict(time_dim.CumulVar(index), [(a - lead, b - lead) for a, b in _merged(problem.windows[node])])
+        _restrict(
+            time_dim.CumulVar(index),
+            [(a - lead, b - lead) for a, b in _merged(problem.windows[node])],
+        )
     solver = routing.solver()
     for v, spec in enumerate(vehicles):
         shift = _clock_shift(problem, spec)
@@ -129,8 +146,13 @@ def _build_model(problem: RoutingProblem):
             time_dim.SetSpanCostCoefficientForVehicle(problem.span_cost, v)
         if spec.breaks:
             intervals = [
-                solver.FixedDurationIntervalVar(b.earliest_start + shift, b.latest_start + shift, b.duration, False,
-                                                f"pause {v}-{k}")
+                solver.FixedDurationIntervalVar(
+                    b.earliest_start + shift,
+                    b.latest_start + shift,
+                    b.duration,
+                    False,
+                    f"pause {v}-{k}",
+                )
                 for k, b in enumerate(spec.breaks)
             ]
             time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_times[v])
@@ -145,21 +167,28 @@ def _build_model(problem: RoutingProblem):
             if spec.matrix not in drive_ids:
                 drive_ids[spec.matrix] = _register_matrix(routing, problem.time[spec.matrix])
         caps = [spec.max_drive if spec.max_drive is not None else horizon * 2 for spec in vehicles]
-        routing.AddDimensionWithVehicleTransitAndCapacity([drive_ids[spec.matrix] for spec in vehicles], 0, caps,
-                                                          True, "drive")
+        routing.AddDimensionWithVehicleTransitAndCapacity(
+            [drive_ids[spec.matrix] for spec in vehicles], 0, caps, True, "drive"
+        )
 
     # Capacity.
     if problem.demand and any(problem.demand):
         demand = [int(d) for d in problem.demand]
         caps = [spec.capacity if spec.capacity is not None else sum(demand) for spec in vehicles]
-        routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitVector(demand), 0, caps, True, "load")
+        routing.AddDimensionWithVehicleCapacity(
+            routing.RegisterUnaryTransitVector(demand), 0, caps, True, "load"
+        )
 
     # Optional visits: a visit group pays its penalty once per missing visit; spacing allows at
     # most one visit in each set (one set per window of a site's minimum gap), at no cost.
     grouped = set()
     for group in problem.groups:
-        routing.AddDisjunction([manager.NodeToIndex(i) for i in group.nodes], int(group.penalty),
-                               int(group.max_visits), routing.PENALIZE_PER_INACTIVE)
+        routing.AddDisjunction(
+            [manager.NodeToIndex(i) for i in group.nodes],
+            int(group.penalty),
+            int(group.max_visits),
+            routing.PENALIZE_PER_INACTIVE,
+        )
         grouped.update(group.nodes)
     for nodes in problem.at_most_one:
         routing.AddDisjunction([manager.NodeToIndex(i) for i in nodes], 0, 1)
@@ -180,12 +209,19 @@ def _build_model(problem: RoutingProblem):
 def all_optional(problem: RoutingProblem) -> bool:
     """Whether every visit node has a drop penalty (its own or its group's)."""
     grouped = {i for g in problem.groups for i in g.nodes}
-    return all(i in problem.depots or i in grouped or (problem.penalty and problem.penalty[i] is not None)
-               for i in range(problem.n_nodes))
+    return all(
+        i in problem.depots or i in grouped or (problem.penalty and problem.penalty[i] is not None)
+        for i in range(problem.n_nodes)
+    )
 
 
-def solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
-               initial_routes: list[list[int]] | None, deadline: float) -> Solution:
+def solve_one(
+    problem: RoutingProblem,
+    params: SolveParams,
+    worker: int,
+    initial_routes: list[list[int]] | None,
+    deadline: float,
+) -> Solution:
     """One search (one process, until ``deadline`` on the ``time.time()`` clock): build the model,
     start from ``initial_routes`` if OR-Tools accepts them."""
     started = time.perf_counter()
@@ -196,7 +232,11 @@ def solve_one(problem: RoutingProblem, params: SolveParams, worker: int,
         routing.CloseModelWithParameters(search)
         initial = routing.ReadAssignmentFromRoutes(initial_routes, True)
         seeded = initial is not None
-        assignment = routing.SolveFromAssignmentWithParameters(initial, search) if seeded else routing.SolveWithParameters(search)
+        assignment = (
+            routing.SolveFromAssignmentWithParameters(initial, search)
+            if seeded
+            else routing.SolveWithParameters(search)
+        )
     else:
         assignment = routing.SolveWithParameters(search)
     if assignment is None and all_optional(problem):
@@ -225,7 +265,8 @@ def _read_solution(problem, manager, routing, time_dim, assignment, started: flo
         if element.PerformedValue():
             v = int(element.Var().Name().split(" ")[1].split("-")[0])
             break_values.setdefault(v, []).append(
-                (element.StartValue() - _clock_shift(problem, vehicles[v]), element.DurationValue()))
+                (element.StartValue() - _clock_shift(problem, vehicles[v]), element.DurationValue())
+            )
     for v in range(len(vehicles)):
         shift = _clock_shift(problem, vehicles[v])
         index = routing.Start(v)
@@ -239,15 +280,29 @@ def _read_solution(problem, manager, routing, time_dim, assignment, started: flo
             visited.add(node)
             index = assignment.Value(routing.NextVar(index))
         arrive = assignment.Value(time_dim.CumulVar(index)) - shift
-        routes.append(Route(v, tuple(visits), tuple(starts), depart, arrive, tuple(sorted(break_values.get(v, ())))))
+        routes.append(
+            Route(
+                v,
+                tuple(visits),
+                tuple(starts),
+                depart,
+                arrive,
+                tuple(sorted(break_values.get(v, ()))),
+            )
+        )
     dropped = tuple(i for i in range(n) if i not in depots and i not in visited)
     return Solution(
-        tuple(routes), dropped, int(assignment.ObjectiveValue()), time.perf_counter() - started,
+        tuple(routes),
+        dropped,
+        int(assignment.ObjectiveValue()),
+        time.perf_counter() - started,
         {"status": int(routing.status())},
     )
 
 
-def _search_parameters(params: SolveParams, worker: int, time_limit_s: float, problem: RoutingProblem):
+def _search_parameters(
+    params: SolveParams, worker: int, time_limit_s: float, problem: RoutingProblem
+):
     """Worker 0 runs ``metaheuristic``, the others ``helper_metaheuristic`` (different searches
     from the same start find different improvements)."""
     search = pywrapcp.DefaultRoutingSearchParameters()
@@ -256,16 +311,25 @@ def _search_parameters(params: SolveParams, worker: int, time_limit_s: float, pr
         # random (the demo day's best routes: 1 read in 2 failed), which threw good starts away
         # and stranded the search; the model's finalizers place cumuls and breaks without it.
         search.disable_scheduling_beware_this_may_degrade_performance = True
-    search.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, params.first_solution
+    )
     name = params.metaheuristic if worker == 0 else params.helper_metaheuristic
     search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, name)
     if params.insertion_only:
-        search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        search.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        )
         operators = search.local_search_operators
         for f in operators.DESCRIPTOR.fields:
             if f.name.startswith("use_"):
-                setattr(operators, f.name, optional_boolean_pb2.BOOL_TRUE if f.name in INSERTION_MOVES
-                        else optional_boolean_pb2.BOOL_FALSE)
+                setattr(
+                    operators,
+                    f.name,
+                    optional_boolean_pb2.BOOL_TRUE
+                    if f.name in INSERTION_MOVES
+                    else optional_boolean_pb2.BOOL_FALSE,
+                )
     search.guided_local_search_lambda_coefficient = params.gls_lambda
     if worker < len(params.ortools_overrides) and params.ortools_overrides[worker]:
         text_format.Merge(params.ortools_overrides[worker], search)

@@ -72,7 +72,9 @@ def locate_scenario(scenario: Scenario) -> Scenario:
     return replace(scenario, sites=sites, depot=depot)
 
 
-def snap_scenario(scenario: Scenario, networks: dict[str, StreetNetwork]) -> dict[str, dict[str, Snapped]]:
+def snap_scenario(
+    scenario: Scenario, networks: dict[str, StreetNetwork]
+) -> dict[str, dict[str, Snapped]]:
     """Snap depot ("__depot__") and sites per profile; far-off points are input errors."""
     limit = scenario.routing.snap_max_m
     snapped: dict[str, dict[str, Snapped]] = {p: {} for p in networks}
@@ -101,8 +103,6 @@ def snap_scenario(scenario: Scenario, networks: dict[str, StreetNetwork]) -> dic
 
 def _distance_text(metres: float) -> str:
     return f"{metres:.0f} m" if metres < 10_000 else f"{metres / 1000:.0f} km"
-
-
 
 
 def plan_day(scenario: Scenario, day: dt.date, **options) -> Plan:
@@ -137,8 +137,12 @@ def plan_period(
     scenario = locate_scenario(scenario)
     snapped = snap_scenario(scenario, networks)
     period = [first_day + dt.timedelta(days=k) for k in range(days)]
-    route_days = [RouteDay(v, day, k * DAY_S) for k, day in enumerate(period)
-                  for v in scenario.vehicles if works_on(scenario.calendar, v, day)]
+    route_days = [
+        RouteDay(v, day, k * DAY_S)
+        for k, day in enumerate(period)
+        for v in scenario.vehicles
+        if works_on(scenario.calendar, v, day)
+    ]
     copies, day_reasons = candidates(scenario, period, route_days, snapped)
     t2 = time.perf_counter()
     timings.snap_s += t2 - t1
@@ -153,7 +157,10 @@ def plan_period(
         times[p], dists[p] = travel_matrices(networks[p].graph, nodes, csr=networks[p].csr)
     copies = feasible_alone(copies, route_days, times, position, day_reasons)
     index = [0] + [position[c.site.id] for c in copies]
-    node_ids = {p: [snapped[p]["__depot__"].node] + [snapped[p][c.site.id].node for c in copies] for p in profiles}
+    node_ids = {
+        p: [snapped[p]["__depot__"].node] + [snapped[p][c.site.id].node for c in copies]
+        for p in profiles
+    }
     times = {p: times[p][np.ix_(index, index)] for p in profiles}
     dists = {p: dists[p][np.ix_(index, index)] for p in profiles}
     t3 = time.perf_counter()
@@ -167,25 +174,42 @@ def plan_period(
     if copies and route_days:
         problem = build_problem(copies, route_days, profiles, model_times, days)
         deadline = time.perf_counter() + params.time_limit_s
-        solution = solve(problem, replace(params, time_limit_s=params.time_limit_s * (FAIR_SHARE if fair_days else 1)))
+        solution = solve(
+            problem,
+            replace(params, time_limit_s=params.time_limit_s * (FAIR_SHARE if fair_days else 1)),
+        )
         if fair_days:
-            solution, fairness = enforce_fairness(problem, solution, copies, fair_days, days, params, route_days,
-                                                  model_times, deadline=deadline)
+            solution, fairness = enforce_fairness(
+                problem,
+                solution,
+                copies,
+                fair_days,
+                days,
+                params,
+                route_days,
+                model_times,
+                deadline=deadline,
+            )
         sites = [None] + [c.site for c in copies]
         graphs = {p: networks[p].graph for p in profiles}
-        tours = decode_tours(solution, route_days, sites, model_times, times, dists, node_ids, graphs)
+        tours = decode_tours(
+            solution, route_days, sites, model_times, times, dists, node_ids, graphs
+        )
     timings.solve_s += time.perf_counter() - t3
 
-    unassigned = unassigned_sites(scenario, period, tours, copies, day_reasons, solution, route_days, model_times)
+    unassigned = unassigned_sites(
+        scenario, period, tours, copies, day_reasons, solution, route_days, model_times
+    )
     return Plan(
-        version=PLAN_VERSION, scenario=scenario.name, dates=tuple(period),
+        version=PLAN_VERSION,
+        scenario=scenario.name,
+        dates=tuple(period),
         depot=Depot(scenario.depot.name, scenario.depot.lat, scenario.depot.lon),
-        tours=tuple(sorted(tours, key=lambda t: (t.date, t.vehicle))), unassigned=tuple(unassigned),
+        tours=tuple(sorted(tours, key=lambda t: (t.date, t.vehicle))),
+        unassigned=tuple(unassigned),
         streets=street_source_to_dict(scenario.streets, scenario.routing),
         stats=plan_stats(scenario, period, tours, timings, solution, params, fairness),
     )
-
-
 
 
 def travel_lookup(scenario: Scenario, networks: dict[str, StreetNetwork]):
@@ -204,8 +228,14 @@ def travel_lookup(scenario: Scenario, networks: dict[str, StreetNetwork]):
     def lookup(profile: str, a: str | None, b: str | None) -> tuple[int, int]:
         if profile not in matrices:
             net = networks[profile]
-            seconds, metres = travel_matrices(net.graph, [snapped[profile][x].node for x in ids], csr=net.csr)
-            far = [i for i, x in enumerate(ids) if i and snapped[profile][x].distance_m > scenario.routing.snap_max_m]
+            seconds, metres = travel_matrices(
+                net.graph, [snapped[profile][x].node for x in ids], csr=net.csr
+            )
+            far = [
+                i
+                for i, x in enumerate(ids)
+                if i and snapped[profile][x].distance_m > scenario.routing.snap_max_m
+            ]
             for m in (seconds, metres):
                 m[far, :] = m[:, far] = -1
                 np.fill_diagonal(m, 0)

@@ -69,7 +69,9 @@ class RoutingProblem:
     cost: tuple[np.ndarray, ...] = ()
     span_cost: int = 0  # per unit of route duration (limits waiting)
     groups: tuple[VisitGroup, ...] = ()  # nodes in a group take the group's penalty, not their own
-    at_most_one: tuple[tuple[int, ...], ...] = ()  # sets with at most one visited node (visit spacing)
+    at_most_one: tuple[
+        tuple[int, ...], ...
+    ] = ()  # sets with at most one visited node (visit spacing)
 
     @property
     def n_nodes(self) -> int:

@@ -18,14 +18,23 @@ from .search_worker import Helper
 GROUPED_SEED_SHARE = 0.3  # of the budget to VROOM starts when visits come in groups (see `solve`)
 
 
-def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initial_routes: list[list[int]] | None = None) -> Solution:
+def solve(
+    problem: RoutingProblem,
+    params: SolveParams = SolveParams(),
+    *,
+    initial_routes: list[list[int]] | None = None,
+) -> Solution:
     """Solve with OR-Tools routing; raise SolverError if no solution is found.
 
     ``initial_routes`` (node lists per vehicle) replace the seed of ``params.initial``.
     """
     started = time.perf_counter()
-    insertion = (not params.insertion_only and params.insertion_share > 0 and all_optional(problem)
-                 and any(problem.penalty or problem.groups))
+    insertion = (
+        not params.insertion_only
+        and params.insertion_share > 0
+        and all_optional(problem)
+        and any(problem.penalty or problem.groups)
+    )
     final_deadline = time.time() + params.time_limit_s
     deadline = final_deadline - (params.time_limit_s * params.insertion_share if insertion else 0.0)
     seed_s = 0.0
@@ -39,7 +48,11 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
     # gets a smaller share of the time.
     # (Not in repeatable runs: they have no VROOM stage for it to run beside.)
     alternatives = any(len(group.nodes) > 1 for group in problem.groups)
-    own_start = [1] if alternatives and workers > 1 and initial_routes is None and not params.solution_limit else []
+    own_start = (
+        [1]
+        if alternatives and workers > 1 and initial_routes is None and not params.solution_limit
+        else []
+    )
     helpers = [Helper((problem, params, w, None, deadline)) for w in own_start]
     try:
         # Repeatable runs (a solution limit) start from OR-Tools' own first solution only: VROOM's
@@ -47,9 +60,11 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         # would break the promise of the same plan on every run.
         if initial_routes is None and params.initial == "vroom" and not params.solution_limit:
             seeds = search_seed.vroom_seeds(
-                problem, seconds=params.time_limit_s,
+                problem,
+                seconds=params.time_limit_s,
                 threads=1 if own_start else max(1, params.workers),
-                share=GROUPED_SEED_SHARE if own_start else None)
+                share=GROUPED_SEED_SHARE if own_start else None,
+            )
             seed_s = time.perf_counter() - started
     except BaseException:
         for helper in helpers:
@@ -61,7 +76,11 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
         # (two identical searches from one start would only duplicate the work).
         return seeds[worker] if worker < len(seeds) else None
 
-    helpers += [Helper((problem, params, w, seed_of(w), deadline)) for w in range(1, workers) if w not in own_start]
+    helpers += [
+        Helper((problem, params, w, seed_of(w), deadline))
+        for w in range(1, workers)
+        if w not in own_start
+    ]
     results, errors = [], []
     try:
         try:
@@ -81,16 +100,24 @@ def solve(problem: RoutingProblem, params: SolveParams = SolveParams(), *, initi
     best = min(results, key=lambda s: (s.objective, s.stats["worker"]))
     if insertion and best.dropped:
         try:
-            inserted = solve_one(problem, replace(params, insertion_only=True), 0,
-                                  [list(r.visits) for r in best.routes], max(final_deadline, time.time() + 0.2))
+            inserted = solve_one(
+                problem,
+                replace(params, insertion_only=True),
+                0,
+                [list(r.visits) for r in best.routes],
+                max(final_deadline, time.time() + 0.2),
+            )
         except SolverError:
             inserted = None
         if inserted is not None and inserted.objective < best.objective:
             inserted.stats["worker"] = best.stats["worker"]
             inserted.stats["inserted_from"] = best.objective
             best = inserted
-    best.stats.update({
-        "seed_s": round(seed_s, 3), "seeds": len(seeds),
-        "objectives": [s.objective for s in sorted(results, key=lambda s: s.stats["worker"])],
-    })
+    best.stats.update(
+        {
+            "seed_s": round(seed_s, 3),
+            "seeds": len(seeds),
+            "objectives": [s.objective for s in sorted(results, key=lambda s: s.stats["worker"])],
+        }
+    )
     return replace(best, wall_s=time.perf_counter() - started)

@@ -43,14 +43,17 @@ def exploration_for(seconds: float) -> int:
     return 5 if seconds >= 6 else 3 if seconds >= 1.5 else 1
 
 
-def vroom_routes(problem: RoutingProblem, *, seconds: float, threads: int = 2) -> list[list[int]] | None:
+def vroom_routes(
+    problem: RoutingProblem, *, seconds: float, threads: int = 2
+) -> list[list[int]] | None:
     """The best of `vroom_seeds`, or None."""
     seeds = vroom_seeds(problem, seconds=seconds, threads=threads)
     return seeds[0] if seeds else None
 
 
-def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
-                share: float | None = None) -> list[list[list[int]]]:
+def vroom_seeds(
+    problem: RoutingProblem, *, seconds: float, threads: int = 2, share: float | None = None
+) -> list[list[list[int]]]:
     """Starting routes (node lists per vehicle) from VROOM, best first; [] without pyvroom.
 
     VROOM is deterministic; with time to spare (``SEED_SHARE`` of ``seconds``) it is run again on
@@ -75,11 +78,20 @@ def vroom_seeds(problem: RoutingProblem, *, seconds: float, threads: int = 2,
             break
         try:
             solution = _vroom_input(problem, noise_seed=run).solve(
-                exploration_level=level, nb_threads=threads, timeout=timedelta(seconds=max(0.05, left)),
+                exploration_level=level,
+                nb_threads=threads,
+                timeout=timedelta(seconds=max(0.05, left)),
             )
-            routes, breaks = _complete(problem, *_routes_of(problem, solution), level, threads,
-                                       started + budget * FRESH_SHARE)
-        except Exception as exc:  # a seed is optional: VROOM rejecting an input must not stop the solve
+            routes, breaks = _complete(
+                problem,
+                *_routes_of(problem, solution),
+                level,
+                threads,
+                started + budget * FRESH_SHARE,
+            )
+        except (
+            Exception
+        ) as exc:  # a seed is optional: VROOM rejecting an input must not stop the solve
             log.info("VROOM n'a pas fourni de tournées de départ : %s", exc)
             break
         found.append((*_seed_cost(problem, routes), routes, breaks))
@@ -105,10 +117,18 @@ def _polish(problem: RoutingProblem, found, level: int, threads: int, until: flo
         if i not in alive:
             continue
         try:
-            solution = _resume(problem, *current[i][2:], level=level, threads=threads,
-                               timeout=timedelta(seconds=max(0.05, until - time.perf_counter())),
-                               noise_seed=10_000 + k, noise=POLISH_NOISE)
-            routes, breaks = _complete(problem, *_routes_of(problem, solution), level, threads, until)
+            solution = _resume(
+                problem,
+                *current[i][2:],
+                level=level,
+                threads=threads,
+                timeout=timedelta(seconds=max(0.05, until - time.perf_counter())),
+                noise_seed=10_000 + k,
+                noise=POLISH_NOISE,
+            )
+            routes, breaks = _complete(
+                problem, *_routes_of(problem, solution), level, threads, until
+            )
         except Exception as exc:  # VROOM refusing a start ends that chain, not the solve
             log.info("VROOM n'a pas pu reprendre des tournées : %s", exc)
             alive.discard(i)
@@ -119,15 +139,18 @@ def _polish(problem: RoutingProblem, found, level: int, threads: int, until: flo
     return sorted(current, key=lambda item: (item[0], item[1]))
 
 
-def _routes_of(problem: RoutingProblem, solution) -> tuple[list[list[int]], list[list[tuple[int, int]]]]:
+def _routes_of(
+    problem: RoutingProblem, solution
+) -> tuple[list[list[int]], list[list[tuple[int, int]]]]:
     """Visits per vehicle, and where its breaks fall: (number of visits before it, break id)."""
     table = solution.routes
     routes: list[list[int]] = [[] for _ in problem.vehicles]
     breaks: list[list[tuple[int, int]]] = [[] for _ in problem.vehicles]
     if len(table) and "id" in table.columns:
         steps = table[table["type"].isin(["job", "break"])]
-        for kind, vehicle, ident in zip(steps["type"].to_numpy(), steps["vehicle_id"].to_numpy(),
-                                        steps["id"].to_numpy()):
+        for kind, vehicle, ident in zip(
+            steps["type"].to_numpy(), steps["vehicle_id"].to_numpy(), steps["id"].to_numpy()
+        ):
             v = int(vehicle)
             if kind == "job":
                 routes[v].append(int(ident))
@@ -151,7 +174,9 @@ def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, i
     grouped = set()
     for group in problem.groups:
         grouped.update(group.nodes)
-        cost += int(group.penalty) * max(0, group.max_visits - sum(1 for n in group.nodes if n in visited))
+        cost += int(group.penalty) * max(
+            0, group.max_visits - sum(1 for n in group.nodes if n in visited)
+        )
     for node in range(problem.n_nodes):
         if node in visited or node in problem.depots or node in grouped:
             continue
@@ -172,21 +197,27 @@ def _penalty_of(problem: RoutingProblem) -> dict[int, int]:
     return out
 
 
-def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int, until: float,
-              rounds: int = 3):
+def _complete(
+    problem: RoutingProblem, routes, breaks, level: int, threads: int, until: float, rounds: int = 3
+):
     """Make VROOM's routes keep the visit-group and spacing rules VROOM does not know, then let
     VROOM fill the room this frees, resuming from the kept routes with only the visits still
     allowed (a few rounds, until nothing is dropped or ``until`` passes)."""
     for _ in range(rounds):
         kept = _respect_groups(problem, routes)
-        breaks = [_shift_breaks(route, kept_route, brks) for route, kept_route, brks in zip(routes, kept, breaks)]
+        breaks = [
+            _shift_breaks(route, kept_route, brks)
+            for route, kept_route, brks in zip(routes, kept, breaks)
+        ]
         if kept == routes or time.perf_counter() >= until:
             return kept, breaks
         routes = kept
         blocked = _blocked(problem, routes)
         timeout = timedelta(seconds=max(0.05, until - time.perf_counter()))
         try:
-            solution = _resume(problem, routes, breaks, level=level, threads=threads, timeout=timeout, skip=blocked)
+            solution = _resume(
+                problem, routes, breaks, level=level, threads=threads, timeout=timeout, skip=blocked
+            )
         except Exception as exc:  # VROOM refusing the kept routes as a start: keep them as they are
             log.info("VROOM n'a pas pu compléter les tournées : %s", exc)
             return routes, breaks
@@ -198,7 +229,9 @@ def _complete(problem: RoutingProblem, routes, breaks, level: int, threads: int,
 _REFUSED = re.compile(r"Infeasible route for vehicle (\d+)")
 
 
-def _resume(problem: RoutingProblem, routes, breaks, *, level: int, threads: int, timeout, **input_options):
+def _resume(
+    problem: RoutingProblem, routes, breaks, *, level: int, threads: int, timeout, **input_options
+):
     """VROOM's solution resuming from ``routes`` (with their breaks). VROOM may refuse a route it
     produced itself when it has a break (VROOM issue #1251): that vehicle then starts empty, its
     visits free to go anywhere, and VROOM is asked again."""
@@ -206,7 +239,8 @@ def _resume(problem: RoutingProblem, routes, breaks, *, level: int, threads: int
     for _ in range(len(routes) + 1):  # each refusal empties one more route
         try:
             return _vroom_input(problem, start=(routes, breaks), **input_options).solve(
-                exploration_level=level, nb_threads=threads, timeout=timeout)
+                exploration_level=level, nb_threads=threads, timeout=timeout
+            )
         except Exception as exc:
             refused = _REFUSED.search(str(exc))
             if refused is None or not routes[int(refused.group(1))]:
@@ -215,12 +249,16 @@ def _resume(problem: RoutingProblem, routes, breaks, *, level: int, threads: int
     raise RuntimeError("VROOM refuse les tournées de départ")
 
 
-def _shift_breaks(route: list[int], kept: list[int], breaks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _shift_breaks(
+    route: list[int], kept: list[int], breaks: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Break positions (visits before it) after dropping the visits of ``route`` not in ``kept``."""
     if len(kept) == len(route):
         return breaks
     kept_set = set(kept)
-    return [(sum(1 for n in route[:position] if n in kept_set), ident) for position, ident in breaks]
+    return [
+        (sum(1 for n in route[:position] if n in kept_set), ident) for position, ident in breaks
+    ]
 
 
 def _blocked(problem: RoutingProblem, routes: list[list[int]]) -> set[int]:
@@ -237,8 +275,14 @@ def _blocked(problem: RoutingProblem, routes: list[list[int]]) -> set[int]:
     return blocked
 
 
-def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float = COST_NOISE, start=None,
-                 skip: set[int] = frozenset()):
+def _vroom_input(
+    problem: RoutingProblem,
+    *,
+    noise_seed: int = 0,
+    noise: float = COST_NOISE,
+    start=None,
+    skip: set[int] = frozenset(),
+):
     """VROOM's input for ``problem``; ``start`` = (routes, breaks) as from `_routes_of` to resume
     from; ``noise_seed`` > 0 multiplies costs by random factors in [1, 1 + noise]; visits in
     ``skip`` are left out. VROOM serves the largest sum of priorities first, then minimises cost,
@@ -262,7 +306,9 @@ def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float =
         after = np.array([0 if i in depots else spec.packup for i in range(n)], dtype=np.int64)
         before = np.array([0 if j in depots else spec.setup for j in range(n)], dtype=np.int64)
         durations = np.minimum(m + after[:, None] + before[None, :], UINT32_MAX).astype(np.uint32)
-        costs = np.where(cost_matrices[spec.matrix] < 0, BIG, cost_matrices[spec.matrix]).astype(np.float64)
+        costs = np.where(cost_matrices[spec.matrix] < 0, BIG, cost_matrices[spec.matrix]).astype(
+            np.float64
+        )
         if rng is not None:
             costs = np.round(costs * rng.uniform(1.0, 1.0 + noise, size=costs.shape))
         inp.set_durations_matrix(name, durations)
@@ -282,26 +328,45 @@ def _vroom_input(problem: RoutingProblem, *, noise_seed: int = 0, noise: float =
         allowed = problem.allowed[node] if problem.allowed else None
         windows = [vroom.TimeWindow(int(a), int(b)) for a, b in sorted(problem.windows[node])]
         mandatory = node not in penalties
-        inp.add_job(vroom.Job(
-            node, location=node, default_service=int(problem.service[node]),
-            delivery=[int(problem.demand[node])] if with_load else [],
-            skills={skill_of[allowed]} if allowed is not None else None,
-            priority=100 if mandatory else min(99, max(1, round(99 * penalties.get(node, 0) / top))),
-            time_windows=windows,
-        ))
+        inp.add_job(
+            vroom.Job(
+                node,
+                location=node,
+                default_service=int(problem.service[node]),
+                delivery=[int(problem.demand[node])] if with_load else [],
+                skills={skill_of[allowed]} if allowed is not None else None,
+                priority=100
+                if mandatory
+                else min(99, max(1, round(99 * penalties.get(node, 0) / top))),
+                time_windows=windows,
+            )
+        )
     total = sum(problem.demand) if with_load else 0
     for v, spec in enumerate(problem.vehicles):
-        inp.add_vehicle(vroom.Vehicle(
-            v, start=spec.start, end=spec.end, profile=profiles[(spec.matrix, spec.setup, spec.packup)],
-            capacity=[int(spec.capacity if spec.capacity is not None else total)] if with_load else [],
-            skills={k for allowed, k in skill_of.items() if v in allowed},
-            time_window=vroom.TimeWindow(*(int(t) for t in spec.shift)),
-            breaks=[vroom.Break(k, time_windows=[vroom.TimeWindow(b.earliest_start, b.latest_start)], service=b.duration)
-                    for k, b in enumerate(spec.breaks)],
-            max_travel_time=spec.max_drive,
-            costs=vroom.VehicleCosts(fixed=int(spec.fixed_cost)),
-            steps=_steps(*(part[v] for part in start)) if start and start[0][v] else (),
-        ))
+        inp.add_vehicle(
+            vroom.Vehicle(
+                v,
+                start=spec.start,
+                end=spec.end,
+                profile=profiles[(spec.matrix, spec.setup, spec.packup)],
+                capacity=[int(spec.capacity if spec.capacity is not None else total)]
+                if with_load
+                else [],
+                skills={k for allowed, k in skill_of.items() if v in allowed},
+                time_window=vroom.TimeWindow(*(int(t) for t in spec.shift)),
+                breaks=[
+                    vroom.Break(
+                        k,
+                        time_windows=[vroom.TimeWindow(b.earliest_start, b.latest_start)],
+                        service=b.duration,
+                    )
+                    for k, b in enumerate(spec.breaks)
+                ],
+                max_travel_time=spec.max_drive,
+                costs=vroom.VehicleCosts(fixed=int(spec.fixed_cost)),
+                steps=_steps(*(part[v] for part in start)) if start and start[0][v] else (),
+            )
+        )
     return inp
 
 

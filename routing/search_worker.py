@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 _STDERR_TAIL_LINES = 5  # enough for the exception line of a crash, short enough for one message
 
-_ROOT = str(Path(__file__).resolve().parent.parent)  # the directory holding `routing` and `dynamobile`
+_ROOT = str(
+    Path(__file__).resolve().parent.parent
+)  # the directory holding `routing` and `dynamobile`
 
 
 class Helper:
@@ -30,7 +32,9 @@ class Helper:
 
     def __init__(self, request: tuple):
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([_ROOT, env["PYTHONPATH"]]) if env.get("PYTHONPATH") else _ROOT
+        env["PYTHONPATH"] = (
+            os.pathsep.join([_ROOT, env["PYTHONPATH"]]) if env.get("PYTHONPATH") else _ROOT
+        )
         # Through a temporary file: a pipe would block us until the helper has started up.
         with tempfile.TemporaryFile() as request_file:
             pickle.dump(request, request_file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -38,8 +42,11 @@ class Helper:
             # Its stderr goes to a file too (a pipe could fill up and block it): kept to explain a crash.
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "routing.search_worker"], stdin=request_file, stdout=subprocess.PIPE,
-                stderr=self._stderr, env=env,
+                [sys.executable, "-m", "routing.search_worker"],
+                stdin=request_file,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=env,
             )
 
     def result(self, timeout_s: float):
@@ -57,9 +64,15 @@ class Helper:
             status, value = pickle.loads(out)
         except Exception:
             tail = self.stderr_tail()
-            log.warning("recherche auxiliaire interrompue (code %s) :\n%s", self._proc.returncode, tail)
-            detail = tail.splitlines()[-1] if tail else "aucun message"  # the exception line; the log has more
-            raise SolverError(f"recherche auxiliaire interrompue (code {self._proc.returncode}) : {detail}") from None
+            log.warning(
+                "recherche auxiliaire interrompue (code %s) :\n%s", self._proc.returncode, tail
+            )
+            detail = (
+                tail.splitlines()[-1] if tail else "aucun message"
+            )  # the exception line; the log has more
+            raise SolverError(
+                f"recherche auxiliaire interrompue (code {self._proc.returncode}) : {detail}"
+            ) from None
         if status != "ok":
             raise SolverError(value)
         return value

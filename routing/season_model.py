@@ -10,26 +10,42 @@ from .problem import BreakSpec, RoutingProblem, VehicleSpec, VisitGroup
 PRIORITY_PENALTY = 1_000_000  # per priority point: serving always beats saving time
 
 
-def build_problem(copies: list[Candidate], route_days: list[RouteDay], profiles: list[str], times, days: int) -> RoutingProblem:
+def build_problem(
+    copies: list[Candidate], route_days: list[RouteDay], profiles: list[str], times, days: int
+) -> RoutingProblem:
     specs = []
     for rd in route_days:
         v, off = rd.vehicle, rd.offset
         breaks = ()
         if v.lunch:
-            breaks = (BreakSpec(off + v.lunch.earliest_min * 60, off + (v.lunch.latest_min - v.lunch.minutes) * 60,
-                                v.lunch.minutes * 60),)
-        specs.append(VehicleSpec(
-            start=0, end=0, shift=(off + v.shift_start_min * 60, off + v.shift_end_min * 60),
-            matrix=profiles.index(v.profile), setup=v.setup_min * 60, packup=v.packup_min * 60, breaks=breaks,
-            max_drive=v.max_drive_min * 60 if v.max_drive_min is not None else None,
-        ))
+            breaks = (
+                BreakSpec(
+                    off + v.lunch.earliest_min * 60,
+                    off + (v.lunch.latest_min - v.lunch.minutes) * 60,
+                    v.lunch.minutes * 60,
+                ),
+            )
+        specs.append(
+            VehicleSpec(
+                start=0,
+                end=0,
+                shift=(off + v.shift_start_min * 60, off + v.shift_end_min * 60),
+                matrix=profiles.index(v.profile),
+                setup=v.setup_min * 60,
+                packup=v.packup_min * 60,
+                breaks=breaks,
+                max_drive=v.max_drive_min * 60 if v.max_drive_min is not None else None,
+            )
+        )
     by_site: dict[str, list[int]] = {}
     for node, c in enumerate(copies, start=1):
         by_site.setdefault(c.site.id, []).append(node)
     groups, at_most_one = [], []
     for nodes in by_site.values():
         site = copies[nodes[0] - 1].site
-        groups.append(VisitGroup(tuple(nodes), site.target_visits(days), PRIORITY_PENALTY * site.priority))
+        groups.append(
+            VisitGroup(tuple(nodes), site.target_visits(days), PRIORITY_PENALTY * site.priority)
+        )
         at_most_one += spacing_sets([(n, copies[n - 1].day_index) for n in nodes], site.min_gap)
     return RoutingProblem(
         time=tuple(times[p] for p in profiles),
@@ -38,7 +54,9 @@ def build_problem(copies: list[Candidate], route_days: list[RouteDay], profiles:
         vehicles=tuple(specs),
         penalty=(None, *[PRIORITY_PENALTY * c.site.priority for c in copies]),
         allowed=(None, *[frozenset(c.vehicles) for c in copies]),
-        span_cost=1, groups=tuple(groups), at_most_one=tuple(at_most_one),
+        span_cost=1,
+        groups=tuple(groups),
+        at_most_one=tuple(at_most_one),
     )
 
 

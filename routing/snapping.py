@@ -41,7 +41,9 @@ class NodeIndex:
 
     def _project(self, lat, lon) -> np.ndarray:
         k = math.pi / 180 * EARTH_RADIUS_M
-        return np.column_stack([np.asarray(lon) * k * math.cos(math.radians(self._lat0)), np.asarray(lat) * k])
+        return np.column_stack(
+            [np.asarray(lon) * k * math.cos(math.radians(self._lat0)), np.asarray(lat) * k]
+        )
 
     def nearest(self, lat: float, lon: float) -> Snapped:
         """The nearest node and its great-circle distance."""

@@ -22,27 +22,63 @@ from dynamobile.model import RoutingSettings, StreetSource
 log = logging.getLogger(__name__)
 
 # Tags our profile filters read, on top of osmnx's defaults.
-_EXTRA_WAY_TAGS = ("access", "motor_vehicle", "vehicle", "bicycle", "oneway:bicycle", "cycleway", "foot", "junction")
+_EXTRA_WAY_TAGS = (
+    "access",
+    "motor_vehicle",
+    "vehicle",
+    "bicycle",
+    "oneway:bicycle",
+    "cycleway",
+    "foot",
+    "junction",
+)
 ox.settings.useful_tags_way = list(dict.fromkeys([*ox.settings.useful_tags_way, *_EXTRA_WAY_TAGS]))
 ox.settings.log_console = False
 
-DRIVE_HIGHWAYS = frozenset({
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
-    "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "living_street",
-    "service", "road",
-})
+DRIVE_HIGHWAYS = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "service",
+        "road",
+    }
+)
 BIKE_HIGHWAYS = (DRIVE_HIGHWAYS - {"motorway", "motorway_link", "trunk", "trunk_link"}) | {
-    "cycleway", "pedestrian", "track",
+    "cycleway",
+    "pedestrian",
+    "track",
 }
 _NO = frozenset({"no", "private"})
 _YES = frozenset({"yes", "designated", "permissive", "destination", "delivery"})
 _SKIPPED_SERVICES = frozenset({"parking_aisle", "driveway", "emergency_access", "drive-through"})
 # Urban defaults (km/h) where OSM gives no maxspeed; osmnx imputes per highway type otherwise.
 DRIVE_SPEEDS_KPH = {
-    "motorway": 90, "trunk": 70, "primary": 45, "secondary": 40, "tertiary": 35, "unclassified": 30,
-    "residential": 30, "living_street": 15, "service": 15, "road": 30, "pedestrian": 10,
+    "motorway": 90,
+    "trunk": 70,
+    "primary": 45,
+    "secondary": 40,
+    "tertiary": 35,
+    "unclassified": 30,
+    "residential": 30,
+    "living_street": 15,
+    "service": 15,
+    "road": 30,
+    "pedestrian": 10,
 }
-WALKING_PACE_KPH = 6.0  # cyclists ride at walking pace in pedestrian areas (Code de la route R431-9)
+WALKING_PACE_KPH = (
+    6.0  # cyclists ride at walking pace in pedestrian areas (Code de la route R431-9)
+)
 
 
 def _first(value):
@@ -102,7 +138,9 @@ def filter_profile(G: nx.MultiDiGraph, profile: str) -> nx.MultiDiGraph:
     return H
 
 
-def add_travel_times(G: nx.MultiDiGraph, profile: str, settings: RoutingSettings) -> nx.MultiDiGraph:
+def add_travel_times(
+    G: nx.MultiDiGraph, profile: str, settings: RoutingSettings
+) -> nx.MultiDiGraph:
     """Set ``speed_kph`` and ``travel_time`` (s) on every edge."""
     if profile == "drive":
         G = ox.add_edge_speeds(G, hwy_speeds=DRIVE_SPEEDS_KPH, fallback=30)
@@ -111,7 +149,9 @@ def add_travel_times(G: nx.MultiDiGraph, profile: str, settings: RoutingSettings
     else:
         for _, _, data in G.edges(data=True):
             slow = _tag(data, "highway") in ("pedestrian", "living_street", "footway", "path")
-            data["speed_kph"] = min(settings.bike_speed_kph, WALKING_PACE_KPH) if slow else settings.bike_speed_kph
+            data["speed_kph"] = (
+                min(settings.bike_speed_kph, WALKING_PACE_KPH) if slow else settings.bike_speed_kph
+            )
     for _, _, data in G.edges(data=True):
         data["travel_time"] = float(data["length"]) / (data["speed_kph"] / 3.6)
     return G
@@ -148,9 +188,13 @@ def _raw_graph(source: StreetSource, profile: str) -> nx.MultiDiGraph:
     network_type = "drive" if profile == "drive" else "bike"
     try:
         if source.place:
-            return ox.graph_from_place(source.place, network_type=network_type, simplify=False, retain_all=True)
+            return ox.graph_from_place(
+                source.place, network_type=network_type, simplify=False, retain_all=True
+            )
         west, south, east, north = source.bbox
-        return ox.graph_from_bbox((west, south, east, north), network_type=network_type, simplify=False, retain_all=True)
+        return ox.graph_from_bbox(
+            (west, south, east, north), network_type=network_type, simplify=False, retain_all=True
+        )
     except Exception as exc:  # no network, Overpass error, unknown place
         raise StreetDataError(
             f"téléchargement des rues impossible ({source.describe()}) : {exc}. "
@@ -158,12 +202,16 @@ def _raw_graph(source: StreetSource, profile: str) -> nx.MultiDiGraph:
         ) from exc
 
 
-def build_street_graph(source: StreetSource, profile: str, settings: RoutingSettings) -> nx.MultiDiGraph:
+def build_street_graph(
+    source: StreetSource, profile: str, settings: RoutingSettings
+) -> nx.MultiDiGraph:
     """Load, filter by profile, keep the largest strongly connected component, add travel times."""
     G = _raw_graph(source, profile)
     G = filter_profile(G, profile)  # for downloads too: osmnx's bike filter ignores contraflow tags
     if G.number_of_edges() == 0:
-        raise StreetDataError(f"aucune rue utilisable par le profil « {profile} » dans {source.describe()}")
+        raise StreetDataError(
+            f"aucune rue utilisable par le profil « {profile} » dans {source.describe()}"
+        )
     G = ox.truncate.largest_component(G, strongly=True)
     G = add_travel_times(G, profile, settings)
     G.graph["profile"] = profile
@@ -172,13 +220,21 @@ def build_street_graph(source: StreetSource, profile: str, settings: RoutingSett
 
 
 def load_street_graph(
-    source: StreetSource, profile: str, *, settings: RoutingSettings | None = None, use_cache: bool = True
+    source: StreetSource,
+    profile: str,
+    *,
+    settings: RoutingSettings | None = None,
+    use_cache: bool = True,
 ) -> nx.MultiDiGraph:
     """The street graph of ``profile`` ("drive" or "bike"), from the on-disk cache when possible."""
     settings = settings or RoutingSettings()
     if profile not in ("drive", "bike"):
         raise StreetDataError(f"profil de rues inconnu « {profile} » (drive ou bike)")
-    cache_file = _cache_dir() / f"graph-{_cache_key(source, profile, settings)}.pickle" if use_cache else None
+    cache_file = (
+        _cache_dir() / f"graph-{_cache_key(source, profile, settings)}.pickle"
+        if use_cache
+        else None
+    )
     if cache_file and cache_file.exists():
         try:
             with cache_file.open("rb") as fh:
@@ -220,8 +276,11 @@ def graph_for_plan(streets: dict, profile: str, *, osm_file: Path | None = None)
     recorded = streets.get("osm_file")
     path = osm_file or (Path(recorded) if recorded else None)
     bbox = streets.get("bbox")
-    source = StreetSource(osm_file=path, place=None if path else streets.get("place"),
-                          bbox=tuple(bbox) if (bbox and not path) else None)
+    source = StreetSource(
+        osm_file=path,
+        place=None if path else streets.get("place"),
+        bbox=tuple(bbox) if (bbox and not path) else None,
+    )
     settings = RoutingSettings(
         bike_speed_kph=float(streets.get("bike_speed_kph", 12.0)),
         snap_max_m=float(streets.get("snap_max_m", 300.0)),

@@ -84,7 +84,13 @@ class BenchResult:
 
 # --- reading -------------------------------------------------------------------------------
 
-_SECTIONS = ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "SERVICE_TIME_SECTION", "DEPOT_SECTION")
+_SECTIONS = (
+    "NODE_COORD_SECTION",
+    "DEMAND_SECTION",
+    "TIME_WINDOW_SECTION",
+    "SERVICE_TIME_SECTION",
+    "DEPOT_SECTION",
+)
 
 
 def _read_text(path: Path) -> str:
@@ -110,7 +116,9 @@ def read_instance(path: Path | str) -> VrptwInstance:
         if key in _SECTIONS:
             current = key
             sections[current] = []
-        elif current is None or (":" in line and not line[0].isdigit() and not line.startswith("-")):
+        elif current is None or (
+            ":" in line and not line[0].isdigit() and not line.startswith("-")
+        ):
             if ":" not in line:
                 raise InputError(f"{path}, ligne {lineno} : en-tête illisible « {line} »")
             name, value = line.split(":", 1)
@@ -124,7 +132,9 @@ def read_instance(path: Path | str) -> VrptwInstance:
         raise InputError(f"{path} : instance VRPTW illisible ({exc})") from exc
 
 
-def _instance_from(path: Path, header: dict[str, str], sections: dict[str, list[list[str]]]) -> VrptwInstance:
+def _instance_from(
+    path: Path, header: dict[str, str], sections: dict[str, list[list[str]]]
+) -> VrptwInstance:
     if header.get("EDGE_WEIGHT_TYPE", "EUC_2D") != "EUC_2D":
         raise ValueError(f"EDGE_WEIGHT_TYPE {header['EDGE_WEIGHT_TYPE']} non pris en charge")
     n = int(header["DIMENSION"])
@@ -148,9 +158,11 @@ def _instance_from(path: Path, header: dict[str, str], sections: dict[str, list[
     demand = column("DEMAND_SECTION", 1, int)
     return VrptwInstance(
         name=header.get("NAME", path.stem),
-        x=column("NODE_COORD_SECTION", 1), y=column("NODE_COORD_SECTION", 2),
+        x=column("NODE_COORD_SECTION", 1),
+        y=column("NODE_COORD_SECTION", 2),
         demand=demand,
-        ready=column("TIME_WINDOW_SECTION", 1), due=column("TIME_WINDOW_SECTION", 2),
+        ready=column("TIME_WINDOW_SECTION", 1),
+        due=column("TIME_WINDOW_SECTION", 2),
         service=(0.0,) + service[1:],
         capacity=int(header["CAPACITY"]),
         vehicles=int(header.get("VEHICLES", n - 1)),
@@ -174,6 +186,7 @@ def read_solution(path: Path | str) -> KnownSolution:
 
 # --- model ---------------------------------------------------------------------------------
 
+
 def distance_matrix(instance: VrptwInstance, *, scale: int = SCALE) -> np.ndarray:
     """Euclidean distances, truncated to 1/scale and expressed as integers (DIMACS convention)."""
     xy = np.column_stack([instance.x, instance.y])
@@ -186,27 +199,37 @@ def _scaled(value: float, scale: int) -> int:
     scaled = value * scale
     if abs(scaled - round(scaled)) > 1e-6:
         raise InputError(f"valeur {value} non multiple de 1/{scale}")
-    return int(round(scaled))
+    return round(scaled)
 
 
-def build_problem(instance: VrptwInstance, *, scale: int = SCALE, vehicles: int | None = None) -> RoutingProblem:
+def build_problem(
+    instance: VrptwInstance, *, scale: int = SCALE, vehicles: int | None = None
+) -> RoutingProblem:
     """The instance as a `RoutingProblem`: every customer mandatory, cost = total distance."""
     matrix = distance_matrix(instance, scale=scale)
     shift = (_scaled(instance.ready[0], scale), _scaled(instance.due[0], scale))
     fleet = vehicles if vehicles is not None else instance.vehicles
     spec = VehicleSpec(start=0, end=0, shift=shift, capacity=instance.capacity)
     windows = ((),) + tuple(
-        ((_scaled(a, scale), _scaled(b, scale)),) for a, b in zip(instance.ready[1:], instance.due[1:])
+        ((_scaled(a, scale), _scaled(b, scale)),)
+        for a, b in zip(instance.ready[1:], instance.due[1:])
     )
     return RoutingProblem(
-        time=(matrix,), service=tuple(_scaled(s, scale) for s in instance.service), windows=windows,
-        vehicles=(spec,) * fleet, demand=instance.demand, cost=(matrix,),
+        time=(matrix,),
+        service=tuple(_scaled(s, scale) for s in instance.service),
+        windows=windows,
+        vehicles=(spec,) * fleet,
+        demand=instance.demand,
+        cost=(matrix,),
     )
 
 
 # --- verification --------------------------------------------------------------------------
 
-def verify(instance: VrptwInstance, routes, *, cost: float | None = None, scale: int = SCALE) -> Check:
+
+def verify(
+    instance: VrptwInstance, routes, *, cost: float | None = None, scale: int = SCALE
+) -> Check:
     """Check routes (lists of customer numbers) against the instance itself, not the model.
 
     Every customer exactly once, at most ``instance.vehicles`` routes, load within capacity,
@@ -237,14 +260,18 @@ def verify(instance: VrptwInstance, routes, *, cost: float | None = None, scale:
             arrival = clock + int(matrix[prev, c])
             start = max(arrival, _scaled(instance.ready[c], scale))
             if start > _scaled(instance.due[c], scale):
-                problems.append(f"tournée {k} : client {c} servi à {start / scale:g} après sa fermeture "
-                                f"{instance.due[c]:g}")
+                problems.append(
+                    f"tournée {k} : client {c} servi à {start / scale:g} après sa fermeture "
+                    f"{instance.due[c]:g}"
+                )
             clock = start + _scaled(instance.service[c], scale)
             prev = c
         total += int(matrix[prev, 0])
         back = clock + int(matrix[prev, 0])
         if back > depot_due:
-            problems.append(f"tournée {k} : retour au dépôt à {back / scale:g} après {instance.due[0]:g}")
+            problems.append(
+                f"tournée {k} : retour au dépôt à {back / scale:g} après {instance.due[0]:g}"
+            )
         if load > instance.capacity:
             problems.append(f"tournée {k} : charge {load} > capacité {instance.capacity}")
     missing = sorted(set(range(1, n + 1)) - set(seen))
@@ -257,8 +284,14 @@ def verify(instance: VrptwInstance, routes, *, cost: float | None = None, scale:
 
 # --- benchmark -----------------------------------------------------------------------------
 
-def solve_instance(instance: VrptwInstance, params: SolveParams, *, best_known: float | None = None,
-                   scale: int = SCALE) -> BenchResult:
+
+def solve_instance(
+    instance: VrptwInstance,
+    params: SolveParams,
+    *,
+    best_known: float | None = None,
+    scale: int = SCALE,
+) -> BenchResult:
     """Solve with the planner's optimiser, then verify the routes independently."""
     problem = build_problem(instance, scale=scale)
     started = time.perf_counter()
@@ -269,8 +302,16 @@ def solve_instance(instance: VrptwInstance, params: SolveParams, *, best_known: 
     if solution.dropped:
         problems.append(f"clients abandonnés par l'optimiseur : {list(solution.dropped)}")
     distance = verify(instance, routes, scale=scale).distance / scale
-    return BenchResult(instance.name, len(routes), distance, best_known, seconds, routes, tuple(problems),
-                       dict(solution.stats))
+    return BenchResult(
+        instance.name,
+        len(routes),
+        distance,
+        best_known,
+        seconds,
+        routes,
+        tuple(problems),
+        dict(solution.stats),
+    )
 
 
 def best_known_for(path: Path | str) -> float | None:
@@ -283,8 +324,13 @@ def truncated(instance: VrptwInstance, n_customers: int) -> VrptwInstance:
     """The depot and the first ``n_customers`` customers (small instances for tests)."""
     k = n_customers + 1
     return VrptwInstance(
-        f"{instance.name}-{n_customers}", instance.x[:k], instance.y[:k], instance.demand[:k],
-        instance.ready[:k], instance.due[:k], instance.service[:k], instance.capacity,
+        f"{instance.name}-{n_customers}",
+        instance.x[:k],
+        instance.y[:k],
+        instance.demand[:k],
+        instance.ready[:k],
+        instance.due[:k],
+        instance.service[:k],
+        instance.capacity,
         min(instance.vehicles, n_customers),
     )
-

@@ -18,9 +18,14 @@ def grid_point(row: int, col: int, spacing_m: float = 100.0) -> tuple[float, flo
     return lat0 + row * dlat, lon0 + col * dlon
 
 
-def write_osm(path: Path, nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int], dict[str, str]]]) -> Path:
+def write_osm(
+    path: Path, nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int], dict[str, str]]]
+) -> Path:
     """Write an OSM XML file: ``nodes`` id -> (lat, lon), ``ways`` (node ids, tags)."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="dynamobile-tests">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<osm version="0.6" generator="dynamobile-tests">',
+    ]
     for nid, (lat, lon) in nodes.items():
         lines.append(f' <node id="{nid}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
     for wid, (refs, tags) in enumerate(ways, start=1):
@@ -35,6 +40,7 @@ def write_osm(path: Path, nodes: dict[int, tuple[float, float]], ways: list[tupl
 
 def grid_osm(path: Path, rows: int, cols: int, *, spacing_m: float = 100.0, tags=None) -> Path:
     """A street grid; ``tags(kind, index)`` gives the tags of row/column streets (default residential)."""
+
     def node_id(r: int, c: int) -> int:
         return 1 + r * cols + c
 

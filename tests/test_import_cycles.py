@@ -34,7 +34,10 @@ def _imports(path: Path, name: str, modules: set[str]) -> set[str]:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(anchor + ([base] if base else []))
             # ``from pkg import module`` imports the module; ``from pkg import name``, the package.
-            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                for alias in node.names
+            ]
         for target in targets:
             while target and target not in modules:
                 target = target.rpartition(".")[0]
@@ -44,8 +47,12 @@ def _imports(path: Path, name: str, modules: set[str]) -> set[str]:
 
 
 def _graph() -> dict[str, set[str]]:
-    files = {_module_name(p): p for package in PACKAGES for p in (ROOT / package).rglob("*.py")
-             if "migrations" not in p.parts}
+    files = {
+        _module_name(p): p
+        for package in PACKAGES
+        for p in (ROOT / package).rglob("*.py")
+        if "migrations" not in p.parts
+    }
     modules = set(files)
     return {name: _imports(path, name, modules) for name, path in files.items()}
 
@@ -93,5 +100,7 @@ def test_no_module_imports_itself_back():
 
 def test_an_import_back_would_be_caught():
     graph = _graph()
-    graph["routing.problem"] = graph["routing.problem"] | {"routing.search"}  # problem ← search ← … ← problem
+    graph["routing.problem"] = graph["routing.problem"] | {
+        "routing.search"
+    }  # problem ← search ← … ← problem
     assert any("routing.problem" in group and "routing.search" in group for group in _cycles(graph))

@@ -10,8 +10,8 @@ from dynamobile.check import InfeasiblePlan, assert_feasible, check_plan
 from dynamobile.model import Calendar
 from dynamobile.plan import Break, Unassigned
 from dynamobile.windows import parse_windows
-from routing.problem import SolveParams
 from routing.planner import load_networks, plan_day, travel_lookup
+from routing.problem import SolveParams
 from tests.core.builders import grid_scenario, site, vehicle
 
 MONDAY = dt.date(2026, 11, 30)
@@ -20,11 +20,18 @@ MONDAY = dt.date(2026, 11, 30)
 @pytest.fixture(scope="module")
 def good(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("check")
-    sites = [site("a", 1, 4, windows="mon 09:00-12:00", service_min=60), site("b", 4, 1, windows="mon 13:00-17:00", service_min=60),
-             site("c", 3, 3, windows="mon 09:00-17:00", service_min=30)]
-    scenario = grid_scenario(tmp, sites, [vehicle(shift="08:00-18:00", lunch="12:00-14:00", lunch_min=45)])
+    sites = [
+        site("a", 1, 4, windows="mon 09:00-12:00", service_min=60),
+        site("b", 4, 1, windows="mon 13:00-17:00", service_min=60),
+        site("c", 3, 3, windows="mon 09:00-17:00", service_min=30),
+    ]
+    scenario = grid_scenario(
+        tmp, sites, [vehicle(shift="08:00-18:00", lunch="12:00-14:00", lunch_min=45)]
+    )
     networks = load_networks(scenario)
-    plan = plan_day(scenario, MONDAY, params=SolveParams(time_limit_s=30, solution_limit=50), networks=networks)
+    plan = plan_day(
+        scenario, MONDAY, params=SolveParams(time_limit_s=30, solution_limit=50), networks=networks
+    )
     travel = travel_lookup(scenario, networks)
     assert check_plan(plan, scenario, travel=travel) == []
     assert audit_plan(plan, scenario, travel) == []
@@ -55,7 +62,9 @@ def test_rejects_service_outside_windows(good):
     k = [s.site for s in plan.tours[0].stops].index("a")
     stop = plan.tours[0].stops[k]
     shift = dt.timedelta(hours=5)
-    bad = with_stop(plan, k, start=stop.start + shift, end=stop.end + shift, leave=stop.leave + shift)
+    bad = with_stop(
+        plan, k, start=stop.start + shift, end=stop.end + shift, leave=stop.leave + shift
+    )
     assert any("not inside one opening window" in v for v in violations(scenario, bad))
 
 
@@ -72,7 +81,12 @@ def test_rejects_break_over_a_visit_and_outside_its_window(good):
     scenario, plan, _ = good
     tour = plan.tours[0]
     stop = tour.stops[0]
-    bad = replace(plan, tours=(replace(tour, breaks=(Break(stop.start, stop.start + dt.timedelta(minutes=45), 0),)),))
+    bad = replace(
+        plan,
+        tours=(
+            replace(tour, breaks=(Break(stop.start, stop.start + dt.timedelta(minutes=45), 0),)),
+        ),
+    )
     found = violations(scenario, bad)
     assert any("overlaps" in v for v in found) or any("outside its window" in v for v in found)
     bad = replace(plan, tours=(replace(tour, breaks=()),))
@@ -88,7 +102,9 @@ def test_rejects_shift_overrun_double_visit_and_missing_site(good):
     assert any("visited 2 times" in v for v in violations(scenario, doubled))
     missing = replace(plan, tours=(replace(tour, stops=tour.stops[1:]),))
     assert any("0 visits and 0 unassigned" in v for v in violations(scenario, missing))
-    both = replace(plan, unassigned=(Unassigned(tour.stops[0].site, "x", "closed", "Fermé", MONDAY),))
+    both = replace(
+        plan, unassigned=(Unassigned(tour.stops[0].site, "x", "closed", "Fermé", MONDAY),)
+    )
     assert any("1 visits and 1 unassigned" in v for v in violations(scenario, both))
 
 
@@ -104,6 +120,14 @@ def test_rejects_tours_on_calendar_days_off_and_closed_school_holiday_windows(go
     resting = replace(scenario, calendar=Calendar(days_off=frozenset({MONDAY})))
     assert any("vehicle does not work that day" in v for v in violations(resting, plan))
     # 30/11/2026 is in school term (zone A): a window open only in the holidays is closed.
-    holidays_only = replace(scenario, sites=tuple(
-        replace(s, windows=parse_windows("vacances mon 09:00-17:00")) if s.id == "c" else s for s in scenario.sites))
-    assert any("(c): service" in v and "not inside one opening window" in v for v in violations(holidays_only, plan))
+    holidays_only = replace(
+        scenario,
+        sites=tuple(
+            replace(s, windows=parse_windows("vacances mon 09:00-17:00")) if s.id == "c" else s
+            for s in scenario.sites
+        ),
+    )
+    assert any(
+        "(c): service" in v and "not inside one opening window" in v
+        for v in violations(holidays_only, plan)
+    )

@@ -30,6 +30,7 @@ def demo(tmp_path_factory, chambery_osm_module):
 @pytest.fixture(scope="module")
 def chambery_osm_module():
     from tests.conftest import CHAMBERY_OSM
+
     if not CHAMBERY_OSM.exists():
         pytest.skip("../shared/data is not beside the checkout")
     return CHAMBERY_OSM
@@ -49,7 +50,9 @@ def test_demo_prints_a_timetable_and_valid_plan(demo):
 
 def test_demo_plan_is_feasible_on_the_real_streets(demo):
     out, _ = demo
-    scenario = load_scenario(resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml")
+    scenario = load_scenario(
+        resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"
+    )
     plan = plan_from_dict(json.loads((out / "plan.json").read_text()))
     travel = travel_lookup(scenario, load_networks(scenario))
     assert check_plan(plan, scenario, travel=travel) == []
@@ -60,36 +63,68 @@ def test_demo_plan_is_feasible_on_the_real_streets(demo):
 
 def test_demo_prints_one_drop_audit_line(demo):
     out, output = demo
-    lines = [line for line in output.splitlines() if line.startswith("Contrôle des visites manquantes : ")]
-    scenario = load_scenario(resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml")
+    lines = [
+        line
+        for line in output.splitlines()
+        if line.startswith("Contrôle des visites manquantes : ")
+    ]
+    scenario = load_scenario(
+        resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"
+    )
     plan = plan_from_dict(json.loads((out / "plan.json").read_text()))
     missing = missing_visits(plan, scenario)
     assert set(missing) == {u.site for u in plan.unassigned} and set(missing.values()) == {1}
-    assert lines == [f"Contrôle des visites manquantes : aucune visite manquante ne tenait dans les tournées "
-                     f"({len(missing)} visites manquantes vérifiées)."]
+    assert lines == [
+        f"Contrôle des visites manquantes : aucune visite manquante ne tenait dans les tournées "
+        f"({len(missing)} visites manquantes vérifiées)."
+    ]
 
 
 def run(*args, cwd=None):
     """Run the real console entry point in a subprocess: what a coordinator sees."""
-    return subprocess.run([sys.executable, "-m", "dynamobile.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "dynamobile.cli", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 HEADER = "id,name,kind,lat,lon,service_min,windows,priority\n"
 
 
-@pytest.mark.parametrize("row, expected", [
-    ("a,A,forecourt,45.566,5.92,60,sat 08:00-10:00,1\nb,B,forecourt,45.566,5.92,60,sat 10:00-09:00,1\n",
-     "ligne 3 (b) : champ windows : plage horaire « 10:00-09:00 » : la fin n'est pas après le début"),
-    ("a,A,forecourt,45.566,5.92,60,someday 08:00-10:00,1\n", "ligne 2 (a) : champ windows : jour inconnu « someday »"),
-    ("a,A,forecourt,45.566,5.92,sixty,sat 08:00-10:00,1\n", "ligne 2 (a) : champ service_min doit être un entier"),
-    ("a,A,forecourt,43.0,5.0,60,sat 08:00-10:00,1\n", "site a (A) : coordonnées (43.0, 5.0) à"),
-])
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        (
+            "a,A,forecourt,45.566,5.92,60,sat 08:00-10:00,1\nb,B,forecourt,45.566,5.92,60,sat 10:00-09:00,1\n",
+            "ligne 3 (b) : champ windows : plage horaire « 10:00-09:00 » : la fin n'est pas après le début",
+        ),
+        (
+            "a,A,forecourt,45.566,5.92,60,someday 08:00-10:00,1\n",
+            "ligne 2 (a) : champ windows : jour inconnu « someday »",
+        ),
+        (
+            "a,A,forecourt,45.566,5.92,sixty,sat 08:00-10:00,1\n",
+            "ligne 2 (a) : champ service_min doit être un entier",
+        ),
+        ("a,A,forecourt,43.0,5.0,60,sat 08:00-10:00,1\n", "site a (A) : coordonnées (43.0, 5.0) à"),
+    ],
+)
 def test_malformed_input_exits_with_one_clear_line(tmp_path, chambery_osm_module, row, expected):
     (tmp_path / "sites.csv").write_text(HEADER + row, encoding="utf-8")
     (tmp_path / "s.toml").write_text(
         f'sites = "sites.csv"\n[depot]\nname = "D"\nlat = 45.5676\nlon = 5.9269\n[streets]\nosm_file = "{chambery_osm_module}"\n'
-        '[[vehicles]]\nid = "v"\nkind = "van"\nshift = "08:00-18:00"\n', encoding="utf-8")
-    result = run("plan", str(tmp_path / "s.toml"), "--date", "2026-11-28", "--out", str(tmp_path / "out"), "--seconds", "0.2")
+        '[[vehicles]]\nid = "v"\nkind = "van"\nshift = "08:00-18:00"\n',
+        encoding="utf-8",
+    )
+    result = run(
+        "plan",
+        str(tmp_path / "s.toml"),
+        "--date",
+        "2026-11-28",
+        "--out",
+        str(tmp_path / "out"),
+        "--seconds",
+        "0.2",
+    )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("Erreur")]
     assert len(errors) == 1 and expected in errors[0], result.stderr
@@ -98,17 +133,49 @@ def test_malformed_input_exits_with_one_clear_line(tmp_path, chambery_osm_module
 
 
 def test_missing_scenario_and_bad_date(tmp_path):
-    result = run("plan", str(tmp_path / "nope.toml"), "--date", "2026-11-28", "--out", str(tmp_path))
-    assert result.returncode == 2 and "nope.toml : fichier introuvable" in result.stderr and "Traceback" not in result.stderr
-    result = run("plan", str(tmp_path / "nope.toml"), "--date", "28/11/2026", "--out", str(tmp_path))
+    result = run(
+        "plan", str(tmp_path / "nope.toml"), "--date", "2026-11-28", "--out", str(tmp_path)
+    )
+    assert (
+        result.returncode == 2
+        and "nope.toml : fichier introuvable" in result.stderr
+        and "Traceback" not in result.stderr
+    )
+    result = run(
+        "plan", str(tmp_path / "nope.toml"), "--date", "28/11/2026", "--out", str(tmp_path)
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
 def test_offline_download_gives_a_clear_error(tmp_path):
     template = resources.files("dynamobile") / "scenarios/hauts_de_chambery/scenario.toml"
-    env_blocked = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
-                   "http_proxy": "http://127.0.0.1:9", "DYNAMOBILE_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "dynamobile.cli", "plan", str(template), "--date", "2026-11-29",
-                             "--out", str(tmp_path / "o")], capture_output=True, text=True, env=env_blocked, timeout=300)
+    env_blocked = {
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9",
+        "DYNAMOBILE_CACHE": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dynamobile.cli",
+            "plan",
+            str(template),
+            "--date",
+            "2026-11-29",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env_blocked,
+        timeout=300,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "Erreur : " in result.stderr and ("téléchargement des rues impossible" in result.stderr or "géocodage impossible" in result.stderr)
+    assert "Erreur : " in result.stderr and (
+        "téléchargement des rues impossible" in result.stderr
+        or "géocodage impossible" in result.stderr
+    )

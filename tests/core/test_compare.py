@@ -11,8 +11,8 @@ from dynamobile.check import check_plan
 from dynamobile.cli import main
 from dynamobile.scenario import load_scenario
 from routing.compare import compare_options, fleet_of, results_to_dict
-from routing.problem import SolveParams
 from routing.planner import load_networks, travel_lookup
+from routing.problem import SolveParams
 
 DEMO = resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"
 
@@ -20,7 +20,9 @@ DEMO = resources.files("dynamobile") / "scenarios/chambery_centre/scenario.toml"
 def test_compare_demo_options(chambery_osm):
     scenario = load_scenario(DEMO)
     assert [o.kind for o in scenario.options] == ["bus", "van", "cargo_bike"]
-    results = compare_options(scenario, dt.date(2026, 11, 27), 2, params=SolveParams(time_limit_s=30, solution_limit=50))
+    results = compare_options(
+        scenario, dt.date(2026, 11, 27), 2, params=SolveParams(time_limit_s=30, solution_limit=50)
+    )
     rows = results_to_dict(results)
     assert [r["option"] for r in rows] == ["scenario", "bus", "fourgon", "velo-cargo"]
     for result in results:
@@ -37,9 +39,25 @@ def test_compare_demo_options(chambery_osm):
 
 def test_compare_command_writes_json(chambery_osm, tmp_path):
     out = tmp_path / "cmp.json"
-    result = CliRunner().invoke(main, ["compare", str(DEMO), "--from", "2026-11-28", "--days", "1", "--seconds", "0.2",
-                                       "--json", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(DEMO),
+            "--from",
+            "2026-11-28",
+            "--days",
+            "1",
+            "--seconds",
+            "0.2",
+            "--json",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert "Comparaison des véhicules sur 1 jour(s)" in result.output and "Vélo-cargo + remorque" in result.output
+    assert (
+        "Comparaison des véhicules sur 1 jour(s)" in result.output
+        and "Vélo-cargo + remorque" in result.output
+    )
     data = json.loads(out.read_text())
     assert data["days"] == 1 and len(data["options"]) == 4

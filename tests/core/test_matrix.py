@@ -33,7 +33,11 @@ def test_grid_matches_networkx(tmp_path):
             return {"highway": "primary", "oneway": "yes", "maxspeed": "50"}
         return {"highway": "residential", "maxspeed": "30"}
 
-    G = build_street_graph(StreetSource(osm_file=grid_osm(tmp_path / "g.osm", 7, 7, tags=tags)), "drive", RoutingSettings())
+    G = build_street_graph(
+        StreetSource(osm_file=grid_osm(tmp_path / "g.osm", 7, 7, tags=tags)),
+        "drive",
+        RoutingSettings(),
+    )
     nodes = list(G.nodes)
     assert_matches_networkx(G, nodes)
     seconds, _ = travel_matrices(G, nodes)
@@ -45,8 +49,14 @@ def test_repeated_nodes_and_unreachable(tmp_path):
     ways = [([1, 2], {"highway": "residential"}), ([3, 4], {"highway": "residential"})]
     raw = write_osm(tmp_path / "two.osm", nodes, ways)
     import osmnx as ox
+
     from routing.streets import add_travel_times, filter_profile
-    G = add_travel_times(filter_profile(ox.graph_from_xml(raw, simplify=False, retain_all=True), "drive"), "drive", RoutingSettings())
+
+    G = add_travel_times(
+        filter_profile(ox.graph_from_xml(raw, simplify=False, retain_all=True), "drive"),
+        "drive",
+        RoutingSettings(),
+    )
     seconds, metres = travel_matrices(G, [1, 2, 1, 3])
     assert seconds[0, 2] == 0 and seconds[1, 0] == seconds[1, 2] > 0
     assert seconds[0, 3] == UNREACHABLE and metres[3, 0] == UNREACHABLE

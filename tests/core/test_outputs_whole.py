@@ -23,21 +23,52 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 def small_plan(day: dt.date, vehicles=("fourgon", "velo-cargo")) -> Plan:
     """A plan of one stop per vehicle, built in code."""
-    def tour(vehicle: str) -> Tour:
-        stop = Stop(site="halles", name="Les Halles", kind="market", lat=45.566, lon=5.92, arrive=_at(day, 9),
-                    setup_start=_at(day, 9), start=_at(day, 10), end=_at(day, 12), leave=_at(day, 12),
-                    drive_s=600, distance_m=3000)
-        return Tour(vehicle=vehicle, vehicle_kind="van", profile="drive", date=day, start=_at(day, 8),
-                    end=_at(day, 13), stops=(stop,), breaks=(), distance_m=6000, drive_s=1200, return_drive_s=600,
-                    return_distance_m=3000, vehicle_name=f"Dynamobile {vehicle}")
 
-    return Plan(version=PLAN_VERSION, scenario="test", dates=(day,), depot=Depot("La Dynamo", 45.57, 5.92),
-                tours=tuple(tour(v) for v in vehicles), unassigned=())
+    def tour(vehicle: str) -> Tour:
+        stop = Stop(
+            site="halles",
+            name="Les Halles",
+            kind="market",
+            lat=45.566,
+            lon=5.92,
+            arrive=_at(day, 9),
+            setup_start=_at(day, 9),
+            start=_at(day, 10),
+            end=_at(day, 12),
+            leave=_at(day, 12),
+            drive_s=600,
+            distance_m=3000,
+        )
+        return Tour(
+            vehicle=vehicle,
+            vehicle_kind="van",
+            profile="drive",
+            date=day,
+            start=_at(day, 8),
+            end=_at(day, 13),
+            stops=(stop,),
+            breaks=(),
+            distance_m=6000,
+            drive_s=1200,
+            return_drive_s=600,
+            return_distance_m=3000,
+            vehicle_name=f"Dynamobile {vehicle}",
+        )
+
+    return Plan(
+        version=PLAN_VERSION,
+        scenario="test",
+        dates=(day,),
+        depot=Depot("La Dynamo", 45.57, 5.92),
+        tours=tuple(tour(v) for v in vehicles),
+        unassigned=(),
+    )
 
 
 @pytest.fixture
 def fake_writers(monkeypatch):
     """The map writers replaced by ones writing a line (the real ones are tested in tests/maps)."""
+
     def fake(*args, **_options):
         path = Path(next(a for a in args if isinstance(a, Path)))
         path.write_text(f"new {path.name}\n", encoding="utf-8")
@@ -50,7 +81,10 @@ def fake_writers(monkeypatch):
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, bytes | None]]:
     """The folder's and every entry's mtime, and the contents: equal snapshots mean an untouched folder."""
-    entries = {p.name: (p.stat().st_mtime_ns, None if p.is_dir() else p.read_bytes()) for p in folder.iterdir()}
+    entries = {
+        p.name: (p.stat().st_mtime_ns, None if p.is_dir() else p.read_bytes())
+        for p in folder.iterdir()
+    }
     return {".": (folder.stat().st_mtime_ns, None), **entries}
 
 
@@ -63,7 +97,14 @@ def previous_run(tmp_path) -> Path:
     """An output folder holding a previous run's files and a file of the user's."""
     out = tmp_path / "out"
     out.mkdir()
-    for name in ("plan.json", "plan.html", "sheet-fourgon-2026-11-21.pdf", "plan.gpx", "plan.ics", "plan.geojson"):
+    for name in (
+        "plan.json",
+        "plan.html",
+        "sheet-fourgon-2026-11-21.pdf",
+        "plan.gpx",
+        "plan.ics",
+        "plan.geojson",
+    ):
         (out / name).write_text(f"old {name}\n", encoding="utf-8")
     (out / "notes.txt").write_text("mes notes\n", encoding="utf-8")
     return out
@@ -80,12 +121,19 @@ def test_a_failing_sheet_leaves_the_folder_as_it_was(previous_run, fake_writers,
     monkeypatch.setattr(maps.outputs, "write_sheet", broken_sheet)
     with pytest.raises(OutputError) as caught:
         write_outputs(small_plan(DAY), previous_run, graphs=GRAPHS, plan_json=True)
-    assert str(caught.value) == f"{previous_run / 'sheet-velo-cargo-2026-11-28.pdf'} : écriture impossible (disque plein)"
+    assert (
+        str(caught.value)
+        == f"{previous_run / 'sheet-velo-cargo-2026-11-28.pdf'} : écriture impossible (disque plein)"
+    )
     assert _snapshot(previous_run) == before
-    assert sorted(p.name for p in previous_run.parent.iterdir()) == ["out"]  # no temporary folder left
+    assert sorted(p.name for p in previous_run.parent.iterdir()) == [
+        "out"
+    ]  # no temporary folder left
 
 
-def test_any_failure_of_a_writer_leaves_the_folder_as_it_was(previous_run, fake_writers, monkeypatch):
+def test_any_failure_of_a_writer_leaves_the_folder_as_it_was(
+    previous_run, fake_writers, monkeypatch
+):
     before = _snapshot(previous_run)
     monkeypatch.setattr(maps.outputs, "write_ics", lambda plan, path: 1 / 0)
     with pytest.raises(ZeroDivisionError):
@@ -104,11 +152,20 @@ def test_a_folder_in_the_way_of_a_file_leaves_everything_as_it_was(previous_run,
 
 def test_a_new_date_replaces_the_previous_run_and_keeps_the_users_files(previous_run, fake_writers):
     written = write_outputs(small_plan(DAY), previous_run, graphs=GRAPHS, plan_json=True)
-    expected = ["plan.json", "plan.html", "sheet-fourgon-2026-11-28.pdf", "sheet-velo-cargo-2026-11-28.pdf",
-                "plan.gpx", "plan.ics", "plan.geojson"]
+    expected = [
+        "plan.json",
+        "plan.html",
+        "sheet-fourgon-2026-11-28.pdf",
+        "sheet-velo-cargo-2026-11-28.pdf",
+        "plan.gpx",
+        "plan.ics",
+        "plan.geojson",
+    ]
     assert [p.name for p in written] == expected
     assert all(p.parent == previous_run for p in written)
-    assert sorted(p.name for p in previous_run.iterdir()) == sorted([*expected, "notes.txt"])  # 2026-11-21 is gone
+    assert sorted(p.name for p in previous_run.iterdir()) == sorted(
+        [*expected, "notes.txt"]
+    )  # 2026-11-21 is gone
     assert (previous_run / "notes.txt").read_text(encoding="utf-8") == "mes notes\n"
     assert (previous_run / "plan.html").read_text(encoding="utf-8") == "new plan.html\n"
     assert '"2026-11-28"' in (previous_run / "plan.json").read_text(encoding="utf-8")
@@ -117,8 +174,15 @@ def test_a_new_date_replaces_the_previous_run_and_keeps_the_users_files(previous
 def test_map_files_alone_keep_the_plan_they_are_made_from(previous_run, fake_writers):
     write_outputs(small_plan(DAY, vehicles=("fourgon",)), previous_run, graphs=GRAPHS)
     names = sorted(p.name for p in previous_run.iterdir())
-    assert names == ["notes.txt", "plan.geojson", "plan.gpx", "plan.html", "plan.ics", "plan.json",
-                     "sheet-fourgon-2026-11-28.pdf"]
+    assert names == [
+        "notes.txt",
+        "plan.geojson",
+        "plan.gpx",
+        "plan.html",
+        "plan.ics",
+        "plan.json",
+        "sheet-fourgon-2026-11-28.pdf",
+    ]
     assert (previous_run / "plan.json").read_text(encoding="utf-8") == "old plan.json\n"
 
 

@@ -8,8 +8,8 @@ from dynamobile.calendars import school_holiday
 from dynamobile.check import check_plan
 from dynamobile.model import Calendar
 from dynamobile.plan import CLOSED, NO_VEHICLE, RECENT_VISIT
-from routing.problem import SolveParams
 from routing.planner import load_networks, plan_period, travel_lookup
+from routing.problem import SolveParams
 from tests.core.builders import grid_scenario, site, vehicle
 
 MONDAY = dt.date(2026, 11, 30)
@@ -19,7 +19,9 @@ FAST = SolveParams(time_limit_s=30, solution_limit=50)
 
 def planned(scenario, days, *, first_day=MONDAY, **options):
     networks = load_networks(scenario)
-    plan = plan_period(scenario, first_day, days, params=options.pop("params", FAST), networks=networks, **options)
+    plan = plan_period(
+        scenario, first_day, days, params=options.pop("params", FAST), networks=networks, **options
+    )
     travel = travel_lookup(scenario, networks)
     assert check_plan(plan, scenario, travel=travel) == []
     assert audit_plan(plan, scenario, travel) == []
@@ -31,34 +33,57 @@ def visit_dates(plan, site_id):
 
 
 def test_weekly_frequency_and_spacing(tmp_path):
-    sites = [site("weekly", 2, 2, every_days=7), site("fortnight", 3, 1, every_days=14), site("once", 1, 3)]
+    sites = [
+        site("weekly", 2, 2, every_days=7),
+        site("fortnight", 3, 1, every_days=14),
+        site("once", 1, 3),
+    ]
     plan = planned(grid_scenario(tmp_path, sites, [vehicle()]), 14)
     weekly = visit_dates(plan, "weekly")
     assert len(weekly) == 2 and (weekly[1] - weekly[0]).days >= 5
     assert len(visit_dates(plan, "fortnight")) == 1 and len(visit_dates(plan, "once")) == 1
-    assert plan.stats["site_visits"]["weekly"] == {"target": 2, "visits": 2, "dates": [d.isoformat() for d in weekly]}
+    assert plan.stats["site_visits"]["weekly"] == {
+        "target": 2,
+        "visits": 2,
+        "dates": [d.isoformat() for d in weekly],
+    }
 
 
 def test_market_days_come_from_the_windows(tmp_path):
-    market = site("market", 2, 2, windows="tue 07:00-12:30", service_min=120, every_days=7, kind="market")
+    market = site(
+        "market", 2, 2, windows="tue 07:00-12:30", service_min=120, every_days=7, kind="market"
+    )
     plan = planned(grid_scenario(tmp_path, [market], [vehicle(shift="06:30-14:00")]), 14)
-    assert visit_dates(plan, "market") == [MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=8)]
+    assert visit_dates(plan, "market") == [
+        MONDAY + dt.timedelta(days=1),
+        MONDAY + dt.timedelta(days=8),
+    ]
 
 
 def test_vehicles_only_work_on_their_days(tmp_path):
-    sites = [site(f"s{i}", i, i, windows="mon-sun 09:00-17:00", service_min=120, visits=3, min_gap_days=1) for i in range(4)]
+    sites = [
+        site(
+            f"s{i}", i, i, windows="mon-sun 09:00-17:00", service_min=120, visits=3, min_gap_days=1
+        )
+        for i in range(4)
+    ]
     plan = planned(grid_scenario(tmp_path, sites, [vehicle(days="sat,sun")]), 7)
     assert {t.date.weekday() for t in plan.tours} <= {5, 6}
     assert plan.stats["visits"] <= 2 * 3  # two days, at most three 2-hour stops a day
 
 
 def test_history_gap_and_recent_visit_reason(tmp_path):
-    recent = replace(site("recent", 2, 2, windows="mon-tue 09:00-17:00", min_gap_days=7), last_visit=MONDAY - dt.timedelta(days=3))
+    recent = replace(
+        site("recent", 2, 2, windows="mon-tue 09:00-17:00", min_gap_days=7),
+        last_visit=MONDAY - dt.timedelta(days=3),
+    )
     spaced = replace(site("spaced", 3, 3, min_gap_days=4), last_visit=MONDAY - dt.timedelta(days=1))
     plan = planned(grid_scenario(tmp_path, [recent, spaced], [vehicle()]), 5)
     (u,) = plan.unassigned
     assert u.site == "recent" and u.code == RECENT_VISIT and u.date is None
-    assert u.reason.startswith("Au mieux le 30/11 : visité le 27/11/2026") and "04/12/2026" in u.reason
+    assert (
+        u.reason.startswith("Au mieux le 30/11 : visité le 27/11/2026") and "04/12/2026" in u.reason
+    )
     assert visit_dates(plan, "spaced")[0] >= MONDAY + dt.timedelta(days=3)
 
 
@@ -71,7 +96,9 @@ def test_fairness_keeps_every_neighbourhood_in(tmp_path):
     unfair = planned(scenario, 6)
     assert unfair.stats["quartiers"]["Sud"]["visits"] == 0
     fair = planned(scenario, 6, fair_days=3)
-    days = sorted((t.date - MONDAY).days for t in fair.tours for s in t.stops if s.quartier == "Sud")
+    days = sorted(
+        (t.date - MONDAY).days for t in fair.tours for s in t.stops if s.quartier == "Sud"
+    )
     assert days and all(any(first <= d < first + 3 for d in days) for first in range(0, 4))
     assert fair.stats["fairness"] == {"fair_days": 3, "held": True, "gaps": []}
     assert fair.stats["quartiers"]["Sud"]["days_since_last_visit"] is not None
@@ -99,13 +126,19 @@ def test_no_tour_on_public_holidays_and_team_days_off(tmp_path):
     off = {dt.date(2026, 12, 25), dt.date(2026, 12, 31), dt.date(2027, 1, 1)}
     tour_days = {t.date for t in plan.tours}
     assert not tour_days & off
-    assert set(visit_dates(plan, "daily")) == {XMAS_MONDAY + dt.timedelta(days=k) for k in range(14)} - off
+    assert (
+        set(visit_dates(plan, "daily"))
+        == {XMAS_MONDAY + dt.timedelta(days=k) for k in range(14)} - off
+    )
     # The whole period is in zone A's Christmas holidays: the `vacances` site is open every day.
     assert set(visit_dates(plan, "holidays")) == set(visit_dates(plan, "daily"))
     reasons = {u.site: u for u in plan.unassigned}
     assert set(reasons) == {"term", "xmas"}
     assert reasons["term"].code == CLOSED
-    assert reasons["term"].reason == "Sur toute la période : fermé (créneaux : hors vacances scolaires : mer 14:00-17:00)."
+    assert (
+        reasons["term"].reason
+        == "Sur toute la période : fermé (créneaux : hors vacances scolaires : mer 14:00-17:00)."
+    )
     assert reasons["xmas"].code == NO_VEHICLE
     assert reasons["xmas"].reason == "Au mieux le 25/12 : jour férié (Noël) : pas de tournée."
 
@@ -118,14 +151,20 @@ def test_one_day_plan_on_a_public_holiday_or_a_day_off_says_so(tmp_path):
     (u,) = planned_from(resting, dt.date(2027, 3, 12), 1).unassigned
     assert (u.code, u.reason) == (NO_VEHICLE, "Jour de repos de l'équipe.")
     weekend = replace(scenario, vehicles=(vehicle(days="mon-fri"),))
-    (u,) = planned_from(weekend, dt.date(2027, 3, 13), 1).unassigned  # a Saturday: no news, no holiday
+    (u,) = planned_from(
+        weekend, dt.date(2027, 3, 13), 1
+    ).unassigned  # a Saturday: no news, no holiday
     assert u.reason == "Aucun véhicule ne circule ce jour-là."
 
 
 def test_public_holidays_can_be_worked(tmp_path):
-    scenario = grid_scenario(tmp_path, [site("a", 1, 1, visits=3, min_gap_days=1)], [vehicle(days="mon-sun")])
+    scenario = grid_scenario(
+        tmp_path, [site("a", 1, 1, visits=3, min_gap_days=1)], [vehicle(days="mon-sun")]
+    )
     working = replace(scenario, calendar=Calendar(public_holidays="work"))
-    assert dt.date(2026, 12, 25) in visit_dates(planned_from(working, dt.date(2026, 12, 24), 3), "a")
+    assert dt.date(2026, 12, 25) in visit_dates(
+        planned_from(working, dt.date(2026, 12, 24), 3), "a"
+    )
 
 
 def test_school_holiday_windows_follow_zone_a(tmp_path):

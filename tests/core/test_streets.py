@@ -22,12 +22,15 @@ def graph(path, profile, **settings):
 
 
 def test_profiles_keep_the_ways_they_may_use(tmp_path):
-    path = line_osm(tmp_path, [
-        {"highway": "residential", "name": "Rue A"},
-        {"highway": "pedestrian", "name": "Place B"},
-        {"highway": "steps"},
-        {"highway": "footway", "bicycle": "yes"},
-    ])
+    path = line_osm(
+        tmp_path,
+        [
+            {"highway": "residential", "name": "Rue A"},
+            {"highway": "pedestrian", "name": "Place B"},
+            {"highway": "steps"},
+            {"highway": "footway", "bicycle": "yes"},
+        ],
+    )
     drive = nx.MultiDiGraph(graph(path, "drive"))
     bike = nx.MultiDiGraph(graph(path, "bike"))
     assert set(drive.nodes) == {1, 2}  # cars stop where the pedestrian square starts
@@ -37,7 +40,10 @@ def test_profiles_keep_the_ways_they_may_use(tmp_path):
 
 
 def test_pedestrian_street_open_to_delivery_vehicles(tmp_path):
-    path = line_osm(tmp_path, [{"highway": "residential"}, {"highway": "pedestrian", "motor_vehicle": "destination"}])
+    path = line_osm(
+        tmp_path,
+        [{"highway": "residential"}, {"highway": "pedestrian", "motor_vehicle": "destination"}],
+    )
     assert set(graph(path, "drive").nodes) == {1, 2, 3}
 
 
@@ -61,7 +67,10 @@ def test_oneway_for_cars_contraflow_for_bikes(tmp_path):
 def test_largest_strongly_connected_component(tmp_path):
     # A dead-end one-way spur cannot be left: it is dropped.
     nodes = {1: grid_point(0, 0), 2: grid_point(0, 1), 3: grid_point(0, 2)}
-    ways = [([1, 2], {"highway": "residential"}), ([2, 3], {"highway": "residential", "oneway": "yes"})]
+    ways = [
+        ([1, 2], {"highway": "residential"}),
+        ([2, 3], {"highway": "residential", "oneway": "yes"}),
+    ]
     G = graph(write_osm(tmp_path / "spur.osm", nodes, ways), "drive")
     assert set(G.nodes) == {1, 2}
 
@@ -91,10 +100,13 @@ def test_snapping_to_nearest_node(tmp_path):
     assert snap.node == 1 + 1 * 3 + 2 and snap.distance_m == pytest.approx(11.2, abs=0.5)
 
 
-@pytest.mark.parametrize("lat, lon, shown", [(45.57, 5.91, "m de toute rue"), (43.0, 5.0, "km de toute rue")])
+@pytest.mark.parametrize(
+    "lat, lon, shown", [(45.57, 5.91, "m de toute rue"), (43.0, 5.0, "km de toute rue")]
+)
 def test_sites_off_the_network_are_input_errors(tmp_path, lat, lon, shown):
     scenario = grid_scenario(tmp_path, [site("ok", 1, 1)], [vehicle()], rows=3, cols=3)
     from dataclasses import replace
+
     far = replace(site("loin", 0, 0), lat=lat, lon=lon)
     scenario = replace(scenario, sites=(*scenario.sites, far))
     with pytest.raises(InputError) as info:

@@ -22,14 +22,16 @@ from field_app.models import Tour, User
 from .planning import make_plan
 
 PASSWORD = "motdepasse-test"
-DB_PARAMS = ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else [])
+DB_PARAMS = ["sqlite"] + (
+    ["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else []
+)
 
 
 def _postgres_url() -> str:
     url = os.environ["DATABASE_URL"]
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix):]
+            url = "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -37,7 +39,9 @@ def _reset_postgres(url: str) -> None:
     """Drop and recreate the schema: only on a database whose name says it is for tests."""
     name = url.rsplit("/", 1)[-1].split("?", 1)[0]
     if not name.endswith("_test"):
-        raise pytest.UsageError(f"DATABASE_URL names « {name} »: the tests drop its schema, so it must end in _test")
+        raise pytest.UsageError(
+            f"DATABASE_URL names « {name} »: the tests drop its schema, so it must end in _test"
+        )
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -66,7 +70,9 @@ def make_app(db_url, tmp_path, monkeypatch):
     apps = []
 
     def factory(**config):
-        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": db_url, **config})
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": db_url, **config}
+        )
         apps.append(app)
         return app
 
@@ -134,7 +140,8 @@ def user_id(app, name: str) -> int:
 
 def form_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'name="csrf-token" content="([^"]+)"', html)
+        r'name="csrf-token" content="([^"]+)"', html
+    )
     assert match, "no CSRF token in page"
     return match.group(1)
 
@@ -145,7 +152,9 @@ class AuthActions:
 
     def login(self, name: str = "alice", password: str = PASSWORD):
         token = form_token(self._client.get("/login").get_data(as_text=True))
-        return self._client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+        return self._client.post(
+            "/login", data={"name": name, "password": password, "csrf_token": token}
+        )
 
     def api_token(self) -> str:
         response = self._client.get("/api/session")
@@ -153,7 +162,9 @@ class AuthActions:
         return response.get_json()["csrf_token"]
 
     def sync(self, records: list[dict]):
-        return self._client.post("/api/sync", json={"records": records}, headers={"X-CSRFToken": self.api_token()})
+        return self._client.post(
+            "/api/sync", json={"records": records}, headers={"X-CSRFToken": self.api_token()}
+        )
 
 
 @pytest.fixture
@@ -163,9 +174,18 @@ def auth(client):
 
 def interaction(stop_id: int, **overrides) -> dict:
     record = {
-        "uuid": str(uuid.uuid4()), "kind": "interaction", "stop_id": stop_id, "at": "2025-06-02T09:15:00.000Z",
-        "data": {"ages": {"18_25": 2, "60_plus": 1}, "topics": ["demarches", "vr"], "equipment": ["tablette"],
-                 "invitations": ["fablab"], "visit": "first", "note": "intéressés par l'atelier"},
+        "uuid": str(uuid.uuid4()),
+        "kind": "interaction",
+        "stop_id": stop_id,
+        "at": "2025-06-02T09:15:00.000Z",
+        "data": {
+            "ages": {"18_25": 2, "60_plus": 1},
+            "topics": ["demarches", "vr"],
+            "equipment": ["tablette"],
+            "invitations": ["fablab"],
+            "visit": "first",
+            "note": "intéressés par l'atelier",
+        },
     }
     record.update(overrides)
     return record
@@ -173,14 +193,29 @@ def interaction(stop_id: int, **overrides) -> dict:
 
 def coop_interaction(stop_id: int, at: str = "2025-06-02T09:15:00.000Z", **data) -> dict:
     """A record of the current form (``v`` 2: the Coop's age bands, gender, status, thématiques)."""
-    body = {"v": 2, "ages": {"vingt_cinq_trente_neuf": 2, "soixante_dix_plus": 1},
-            "genres": {"feminin": 2, "masculin": 1}, "statuts": {"en_emploi": 2, "retraite": 1},
-            "topics": ["aide_aux_demarches_administratives", "logement"], "equipment": ["telephone"],
-            "invitations": ["permanence_demarches"], "visit": "returning", "note": ""}
+    body = {
+        "v": 2,
+        "ages": {"vingt_cinq_trente_neuf": 2, "soixante_dix_plus": 1},
+        "genres": {"feminin": 2, "masculin": 1},
+        "statuts": {"en_emploi": 2, "retraite": 1},
+        "topics": ["aide_aux_demarches_administratives", "logement"],
+        "equipment": ["telephone"],
+        "invitations": ["permanence_demarches"],
+        "visit": "returning",
+        "note": "",
+    }
     body.update(data)
-    return {"uuid": str(uuid.uuid4()), "kind": "interaction", "stop_id": stop_id, "at": at, "data": body}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": "interaction",
+        "stop_id": stop_id,
+        "at": at,
+        "data": body,
+    }
 
 
-def tally(stop_id: int, band: str | None, *, v: int | None = 2, at: str = "2025-06-02T10:05:00Z") -> dict:
+def tally(
+    stop_id: int, band: str | None, *, v: int | None = 2, at: str = "2025-06-02T10:05:00Z"
+) -> dict:
     data = {"band": band} if v is None else {"v": v, "band": band}
     return {"uuid": str(uuid.uuid4()), "kind": "tally", "stop_id": stop_id, "at": at, "data": data}

@@ -11,10 +11,38 @@ PARIS = ZoneInfo("Europe/Paris")
 
 SITES = {
     "halles": ("Les Halles", "marché", 45.5660, 5.9208, "Place de Genève", "Centre-ville"),
-    "curial": ("Carré Curial", "place", 45.5680, 5.9240, "Place François Mitterrand", "Centre-ville"),
-    "demangeat": ("Place Demangeat", "marché", 45.5860, 5.9150, "Rue Demangeat", "Hauts-de-Chambéry"),
-    "combes": ("Centre commercial des Combes", "commerce", 45.5890, 5.9120, "Rue des Combes", "Hauts-de-Chambéry"),
-    "scarabee": ("Le Scarabée", "centre social", 45.5875, 5.9170, "Avenue d'Annecy", "Hauts-de-Chambéry"),
+    "curial": (
+        "Carré Curial",
+        "place",
+        45.5680,
+        5.9240,
+        "Place François Mitterrand",
+        "Centre-ville",
+    ),
+    "demangeat": (
+        "Place Demangeat",
+        "marché",
+        45.5860,
+        5.9150,
+        "Rue Demangeat",
+        "Hauts-de-Chambéry",
+    ),
+    "combes": (
+        "Centre commercial des Combes",
+        "commerce",
+        45.5890,
+        5.9120,
+        "Rue des Combes",
+        "Hauts-de-Chambéry",
+    ),
+    "scarabee": (
+        "Le Scarabée",
+        "centre social",
+        45.5875,
+        5.9170,
+        "Avenue d'Annecy",
+        "Hauts-de-Chambéry",
+    ),
 }
 
 
@@ -25,18 +53,38 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def make_stop(site: str, day: dt.date, start_h: int, hours: int = 2) -> Stop:
     name, kind, lat, lon, address, quartier = SITES[site]
     return Stop(
-        site=site, name=name, kind=kind, lat=lat, lon=lon,
-        arrive=at(day, start_h - 1, 30), setup_start=at(day, start_h - 1, 40), start=at(day, start_h),
-        end=at(day, start_h + hours), leave=at(day, start_h + hours, 15), drive_s=600, distance_m=3000,
-        address=address, quartier=quartier,
+        site=site,
+        name=name,
+        kind=kind,
+        lat=lat,
+        lon=lon,
+        arrive=at(day, start_h - 1, 30),
+        setup_start=at(day, start_h - 1, 40),
+        start=at(day, start_h),
+        end=at(day, start_h + hours),
+        leave=at(day, start_h + hours, 15),
+        drive_s=600,
+        distance_m=3000,
+        address=address,
+        quartier=quartier,
     )
 
 
 def make_tour(vehicle: str, day: dt.date, sites: list[str], first_hour: int = 9) -> Tour:
     stops = tuple(make_stop(site, day, first_hour + 3 * i) for i, site in enumerate(sites))
     return Tour(
-        vehicle=vehicle, vehicle_kind="van", profile="drive", date=day, start=at(day, 8), end=at(day, 18),
-        stops=stops, breaks=(), distance_m=12000, drive_s=2400, return_drive_s=600, return_distance_m=3000,
+        vehicle=vehicle,
+        vehicle_kind="van",
+        profile="drive",
+        date=day,
+        start=at(day, 8),
+        end=at(day, 18),
+        stops=stops,
+        breaks=(),
+        distance_m=12000,
+        drive_s=2400,
+        return_drive_s=600,
+        return_distance_m=3000,
         vehicle_name=f"Dynamobile {vehicle}",
     )
 
@@ -44,7 +92,15 @@ def make_tour(vehicle: str, day: dt.date, sites: list[str], first_hour: int = 9)
 def make_plan(day: dt.date | None = None, tours: list[Tour] | None = None) -> Plan:
     day = day or dt.datetime.now(PARIS).date()
     if tours is None:
-        tours = [make_tour("van-1", day, ["halles", "curial", "scarabee"]),
-                 make_tour("van-2", day, ["demangeat", "combes"])]
-    return Plan(version=PLAN_VERSION, scenario="test", dates=(day,), depot=Depot("La Dynamo", 45.57, 5.92),
-                tours=tuple(tours), unassigned=())
+        tours = [
+            make_tour("van-1", day, ["halles", "curial", "scarabee"]),
+            make_tour("van-2", day, ["demangeat", "combes"]),
+        ]
+    return Plan(
+        version=PLAN_VERSION,
+        scenario="test",
+        dates=(day,),
+        depot=Depot("La Dynamo", 45.57, 5.92),
+        tours=tuple(tours),
+        unassigned=(),
+    )

@@ -103,8 +103,13 @@ def test_encounter_dialog_with_the_keyboard(server, context):
     page.wait_for_selector("#panel", state="visible")
     panel = page.locator("#panel")
     assert panel.get_attribute("role") == "dialog" and panel.get_attribute("aria-modal") == "true"
-    assert page.evaluate("document.getElementById(document.querySelector('#panel')"
-                         ".getAttribute('aria-labelledby')).textContent") == "Nouvelle rencontre"
+    assert (
+        page.evaluate(
+            "document.getElementById(document.querySelector('#panel')"
+            ".getAttribute('aria-labelledby')).textContent"
+        )
+        == "Nouvelle rencontre"
+    )
     assert active(page)["inPanel"]
 
     # Focus is trapped: Tab and Shift+Tab cycle within the dialog, never behind it.
@@ -139,7 +144,9 @@ def test_encounter_dialog_with_the_keyboard(server, context):
     page.wait_for_selector("#panel", state="hidden")
     now = active(page)
     assert (now["act"], now["stop"]) == ("interaction", stop_id)
-    page.wait_for_function("document.querySelector('#toast').textContent.includes('enregistrée (2 pers.)')")
+    page.wait_for_function(
+        "document.querySelector('#toast').textContent.includes('enregistrée (2 pers.)')"
+    )
 
     # « Annuler » also returns focus to the opener.
     page.keyboard.press("Enter")
@@ -155,7 +162,9 @@ def test_encounter_dialog_with_the_keyboard(server, context):
 def cancel_last_stop(server) -> None:
     with new_session(server.app) as session:
         tour = session.scalars(select(Tour).where(Tour.vehicle == "van-1")).one()
-        stop = session.scalars(select(Stop).where(Stop.tour_id == tour.id).order_by(Stop.start.desc())).first()
+        stop = session.scalars(
+            select(Stop).where(Stop.tour_id == tour.id).order_by(Stop.start.desc())
+        ).first()
         stop.cancelled = True
         session.commit()
 
@@ -178,7 +187,9 @@ def test_contrast_of_borders_focus_and_cancelled_stops(server, context):
     assert len(ratios) == 5
     for name, ratio in ratios:
         assert ratio >= 4.5, (name, ratio)
-    assert page.evaluate("a11y.text(document.querySelector('article.stop.cancelled .badge'))") >= 4.5
+    assert (
+        page.evaluate("a11y.text(document.querySelector('article.stop.cancelled .badge'))") >= 4.5
+    )
 
     # Form fields and unchecked chips: borders at least 3:1 against what is inside and around them.
     page.locator("article.stop").nth(0).locator("[data-act=interaction]").click()
@@ -227,7 +238,12 @@ def test_offline_page_is_a_complete_french_document(server, context):
     doc = page.evaluate("""() => ({ lang: document.documentElement.lang, title: document.title,
                                     main: !!document.querySelector('main h1'),
                                     h1: document.querySelector('h1').textContent })""")
-    assert doc == {"lang": "fr", "title": "Hors ligne – Dynamobile", "main": True, "h1": "Hors ligne"}
+    assert doc == {
+        "lang": "fr",
+        "title": "Hors ligne – Dynamobile",
+        "main": True,
+        "h1": "Hors ligne",
+    }
     context.set_offline(False)
 
 
@@ -237,7 +253,10 @@ def check_skip_link(page, url) -> None:
     first = page.evaluate("""() => ({ tag: document.activeElement.tagName, text: document.activeElement.textContent,
                                      href: document.activeElement.getAttribute('href'),
                                      visible: document.activeElement.getBoundingClientRect().top >= 0 })""")
-    assert first == {"tag": "A", "text": "Aller au contenu", "href": "#contenu", "visible": True}, (url, first)
+    assert first == {"tag": "A", "text": "Aller au contenu", "href": "#contenu", "visible": True}, (
+        url,
+        first,
+    )
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "contenu"
     assert page.evaluate("document.activeElement.tagName") == "MAIN"
@@ -280,8 +299,12 @@ def test_skip_link_and_calm_live_regions(server, context, browser):
     context.set_offline(False)
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=20_000)
 
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True, locale="fr-FR",
-                               timezone_id="Europe/Paris")
+    desk = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+    )
     coord = desk.new_page()
     login(coord, server, "coord")
     for path in ("/coord/", "/coord/tournees"):

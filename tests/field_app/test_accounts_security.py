@@ -32,6 +32,7 @@ def _replay(app, cookie: str):
 
 # Sessions ---------------------------------------------------------------------------------------
 
+
 def test_copied_cookie_dies_at_logout(app, client, auth):
     assert auth.login("alice").status_code == 302
     copied = client.get_cookie("session").value
@@ -68,6 +69,7 @@ def test_login_records_last_login(app, auth):
 
 
 # Lockout ----------------------------------------------------------------------------------------
+
 
 def test_attacker_elsewhere_cannot_lock_a_user_out(app):
     limit = app.config["LOGIN_MAX_FAILURES_USER"]
@@ -119,6 +121,7 @@ def test_unlock_leaves_other_users_failures(app, cli):
 
 # Account commands -------------------------------------------------------------------------------
 
+
 def test_cli_list(app, cli, auth):
     auth.login("alice")
     assert cli("users", "deactivate", "bob").exit_code == 0
@@ -126,7 +129,9 @@ def test_cli_list(app, cli, auth):
     assert result.exit_code == 0, result.output
     lines = {line.split("\t")[0]: line for line in result.output.splitlines()}
     assert list(lines) == ["alice", "bob", "coord"]
-    assert "agent\tactif\tdernière connexion : " in lines["alice"] and "jamais" not in lines["alice"]
+    assert (
+        "agent\tactif\tdernière connexion : " in lines["alice"] and "jamais" not in lines["alice"]
+    )
     assert "désactivé" in lines["bob"] and "jamais" in lines["bob"]
     assert "coordination\tactif" in lines["coord"]
 
@@ -152,12 +157,15 @@ def test_cli_reset_password_ends_sessions(app, client, auth, cli):
     assert auth.login("alice", "nouveau-secret").status_code == 302
 
 
-@pytest.mark.parametrize("args, input, message", [
-    (("reset-password", "alice"), "court\n", "au moins 8 caractères"),
-    (("reset-password", "personne"), "assez-long-1\n", "aucun utilisateur « personne »"),
-    (("deactivate", "personne"), None, "aucun utilisateur « personne »"),
-    (("unlock", "personne"), None, "aucun utilisateur « personne »"),
-])
+@pytest.mark.parametrize(
+    "args, input, message",
+    [
+        (("reset-password", "alice"), "court\n", "au moins 8 caractères"),
+        (("reset-password", "personne"), "assez-long-1\n", "aucun utilisateur « personne »"),
+        (("deactivate", "personne"), None, "aucun utilisateur « personne »"),
+        (("unlock", "personne"), None, "aucun utilisateur « personne »"),
+    ],
+)
 def test_cli_account_errors_are_one_line(app, cli, args, input, message):
     result = cli("users", *args, input=input)
     assert result.exit_code == 2
@@ -166,6 +174,7 @@ def test_cli_account_errors_are_one_line(app, cli, args, input, message):
 
 
 # Migration --------------------------------------------------------------------------------------
+
 
 def test_migration_0003_keeps_existing_users(make_app, db_url):
     engine = make_engine(db_url)
@@ -176,15 +185,22 @@ def test_migration_0003_keeps_existing_users(make_app, db_url):
         command.upgrade(config, "0002")
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO users (name, password_hash, role, active, created_at) "
-                 "VALUES ('ancien', :hash, 'agent', :active, '2026-01-01 08:00:00')"),
-            {"hash": generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"), "active": True})
+            text(
+                "INSERT INTO users (name, password_hash, role, active, created_at) "
+                "VALUES ('ancien', :hash, 'agent', :active, '2026-01-01 08:00:00')"
+            ),
+            {"hash": generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"), "active": True},
+        )
     upgrade(engine)
     engine.dispose()
     app = make_app()
     with engine_of(app).connect() as conn:
-        version, row = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one(), conn.execute(
-            text("SELECT session_version, last_login_at FROM users WHERE name = 'ancien'")).one()
+        version, row = (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one(),
+            conn.execute(
+                text("SELECT session_version, last_login_at FROM users WHERE name = 'ancien'")
+            ).one(),
+        )
     assert version == "0003" and tuple(row) == (0, None)
     client = app.test_client()
     assert AuthActions(client).login("ancien").status_code == 302

@@ -7,7 +7,9 @@ from .conftest import PASSWORD, AuthActions, form_token, interaction, stop_ids
 
 
 def _cookie_header(response) -> str:
-    return next(v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("session="))
+    return next(
+        v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("session=")
+    )
 
 
 def test_login_sets_safe_cookie_and_redirects_by_role(client, auth):
@@ -16,7 +18,9 @@ def test_login_sets_safe_cookie_and_redirects_by_role(client, auth):
     cookie = _cookie_header(response)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert client.get("/").headers["Location"] == "/agent/"
-    client.post("/logout", data={"csrf_token": form_token(client.get("/agent/").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": form_token(client.get("/agent/").get_data(as_text=True))}
+    )
     auth.login("coord")
     assert client.get("/").headers["Location"] == "/coord/"
 
@@ -59,13 +63,18 @@ def test_success_clears_user_failures(app, auth):
     auth.login("alice", "mauvais")
     assert auth.login("alice").status_code == 302
     with new_session(app) as session:
-        assert session.scalars(select(LoginFailure).where(LoginFailure.key == "user:alice")).all() == []
+        assert (
+            session.scalars(select(LoginFailure).where(LoginFailure.key == "user:alice")).all()
+            == []
+        )
 
 
 def test_post_without_csrf_token_is_refused(client, auth):
     assert client.post("/login", data={"name": "alice", "password": PASSWORD}).status_code == 400
     auth.login("alice")
-    response = client.post("/api/sync", json={"records": [interaction(stop_ids(client.application, "van-1")[0])]})
+    response = client.post(
+        "/api/sync", json={"records": [interaction(stop_ids(client.application, "van-1")[0])]}
+    )
     assert response.status_code == 400
     assert response.get_json()["kind"] == "csrf"
     bad = client.post("/api/sync", json={"records": []}, headers={"X-CSRFToken": "faux"})
@@ -89,7 +98,9 @@ def test_agent_cannot_write_to_another_agents_tour(app, client, auth):
     assert response.status_code == 200
     assert response.get_json()["results"][0]["code"] == 403
     single = interaction(bobs_stop)
-    response = client.put(f"/api/records/{single['uuid']}", json=single, headers={"X-CSRFToken": auth.api_token()})
+    response = client.put(
+        f"/api/records/{single['uuid']}", json=single, headers={"X-CSRFToken": auth.api_token()}
+    )
     assert response.status_code == 403
 
 
@@ -100,7 +111,12 @@ def test_agent_cannot_open_coordinator_pages(app, client, auth):
         assert response.status_code == 403
         assert "Accès refusé" in response.get_data(as_text=True)
     token = auth.api_token()
-    assert client.post("/coord/tournees/1/agents", data={"csrf_token": token, "agents": ["2"]}).status_code == 403
+    assert (
+        client.post(
+            "/coord/tournees/1/agents", data={"csrf_token": token, "agents": ["2"]}
+        ).status_code
+        == 403
+    )
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -116,8 +132,9 @@ def test_security_headers(client):
 
 
 def test_route_sheet_link_opens_the_tour_by_role(app, client, auth):
-    from .planning import PARIS
     import datetime as dt
+
+    from .planning import PARIS
 
     today = dt.datetime.now(PARIS).date().isoformat()
     auth.login("alice")

@@ -55,9 +55,13 @@ def test_export_interactions(app, auth, cli, tmp_path):
     assert result.exit_code == 0 and "1 ligne(s)" in result.output
     assert "Les Halles" in out.read_text(encoding="utf-8-sig")
     result = cli("export", "interactions", "--format", "coop")
-    assert result.exit_code == 0 and result.stdout.lstrip("\ufeff").startswith("type;type_libelle;date;duree;")
+    assert result.exit_code == 0 and result.stdout.lstrip("\ufeff").startswith(
+        "type;type_libelle;date;duree;"
+    )
     assert result.stderr == ""
-    result = cli("export", "interactions", "--format", "cra")  # the former name: same sheet, with a warning
+    result = cli(
+        "export", "interactions", "--format", "cra"
+    )  # the former name: same sheet, with a warning
     assert result.exit_code == 0 and result.stdout.lstrip("\ufeff").startswith("type;type_libelle;")
     assert "ancien nom de --format coop" in result.stderr
     result = cli("export", "interactions", "--out", str(tmp_path / "missing" / "x.csv"))
@@ -72,7 +76,10 @@ def test_coop_export_names_the_stops_left_out(app, auth, cli, tmp_path):
     result = cli("export", "interactions", "--format", "coop", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "1 ligne(s) écrite(s)" in result.stdout
-    assert "1 arrêt(s) à compléter" in result.stderr and "Carré Curial (aucune thématique)" in result.stderr
+    assert (
+        "1 arrêt(s) à compléter" in result.stderr
+        and "Carré Curial (aucune thématique)" in result.stderr
+    )
     assert "Les Halles" in out.read_text(encoding="utf-8-sig")
 
 

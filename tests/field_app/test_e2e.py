@@ -23,9 +23,17 @@ from .conftest import PASSWORD
 from .planning import make_plan
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)"
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SERVER = Path(__file__).with_name("e2e_server.py")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,25 +51,35 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_url = f"sqlite:///{tmp / 'e2e.sqlite'}"
-        self.env = dict(os.environ, DATABASE_URL=self.db_url, SECRET_KEY="e2e-secret",
-                        DYNAMOBILE_INSTANCE_PATH=str(tmp / "instance"), DYNAMOBILE_SYNC_BACKOFF_BASE_MS="300",
-                        DYNAMOBILE_SYNC_BACKOFF_MAX_MS="1500", PYTHONPATH=str(ROOT))
+        self.env = dict(
+            os.environ,
+            DATABASE_URL=self.db_url,
+            SECRET_KEY="e2e-secret",
+            DYNAMOBILE_INSTANCE_PATH=str(tmp / "instance"),
+            DYNAMOBILE_SYNC_BACKOFF_BASE_MS="300",
+            DYNAMOBILE_SYNC_BACKOFF_MAX_MS="1500",
+            PYTHONPATH=str(ROOT),
+        )
         self.proc: subprocess.Popen | None = None
         self.log = tmp / "server.log"
         self.app = create_app({"DATABASE_URL": self.db_url, "SECRET_KEY": "e2e-secret"})
 
     def start(self, *extra: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(SERVER), "--port", str(self.port), *extra],
-                                     env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                     stderr=self.log.open("a"))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(SERVER), "--port", str(self.port), *extra],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("a"),
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
-            except OSError:
+            except OSError as err:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.log.read_text())
+                    raise RuntimeError(self.log.read_text()) from err
                 time.sleep(0.05)
         raise RuntimeError("server did not start")
 
@@ -106,9 +124,16 @@ def browser():
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="fr-FR", timezone_id="Europe/Paris",
-                                  accept_downloads=True, bypass_csp=True)  # lets wait_for_function evaluate
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        accept_downloads=True,
+        bypass_csp=True,
+    )  # lets wait_for_function evaluate
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -130,9 +155,17 @@ def pending(page) -> int:
     return int(page.text_content("#pending"))
 
 
-def log_interaction(page, stop_index: int, ages: dict[str, int], topics: list[str], *,
-                    genres: dict[str, int] | None = None, statuts: dict[str, int] | None = None,
-                    equipment: list[str] = (), visit: str | None = None):
+def log_interaction(
+    page,
+    stop_index: int,
+    ages: dict[str, int],
+    topics: list[str],
+    *,
+    genres: dict[str, int] | None = None,
+    statuts: dict[str, int] | None = None,
+    equipment: list[str] = (),
+    visit: str | None = None,
+):
     card = page.locator("article.stop").nth(stop_index)
     card.locator("[data-act=interaction]").click()
     form = page.locator("#interaction-form")
@@ -160,18 +193,26 @@ def test_offline_records_reach_the_database_once(server, context):
     context.set_offline(True)
     page.wait_for_function("document.querySelector('#net').textContent === 'Hors ligne'")
     page.locator("article.stop").nth(0).locator("[data-act=checkin]").click()
-    log_interaction(page, 0, {"dix_huit_vingt_quatre": 2, "soixante_dix_plus": 1},
-                    ["aide_aux_demarches_administratives", "culture_numerique"])
+    log_interaction(
+        page,
+        0,
+        {"dix_huit_vingt_quatre": 2, "soixante_dix_plus": 1},
+        ["aide_aux_demarches_administratives", "culture_numerique"],
+    )
     log_interaction(page, 0, {"moins_de_douze": 3}, ["creer_avec_le_numerique"])
     log_interaction(page, 1, {"vingt_cinq_trente_neuf": 1}, [])
-    page.locator("article.stop").nth(1).locator("[data-act=tally][data-band='douze_dix_huit']").click()
+    page.locator("article.stop").nth(1).locator(
+        "[data-act=tally][data-band='douze_dix_huit']"
+    ).click()
     page.wait_for_function("document.querySelector('#pending').textContent === '5'")
     queued = {r["uuid"] for r in page.evaluate("window.dynamobile.queue()")}
     assert len(queued) == 5
 
     # Logging out is refused while records wait.
     page.click("#logout button")
-    page.wait_for_function("document.querySelector('#toast').textContent.includes('Déconnexion impossible')")
+    page.wait_for_function(
+        "document.querySelector('#toast').textContent.includes('Déconnexion impossible')"
+    )
     assert page.url.endswith("/agent/")
 
     # The page itself comes from the service worker's cache when offline.
@@ -197,14 +238,18 @@ def test_server_dies_during_sync_and_comes_back(server, context):
 
     context.set_offline(True)
     for i in range(5):
-        log_interaction(page, i % 3, {"quarante_cinquante_neuf": i + 1}, ["insertion_professionnelle"])
+        log_interaction(
+            page, i % 3, {"quarante_cinquante_neuf": i + 1}, ["insertion_professionnelle"]
+        )
     page.wait_for_function("document.querySelector('#pending').textContent === '5'")
     queued = {r["uuid"] for r in page.evaluate("window.dynamobile.queue()")}
 
     context.set_offline(False)
     assert server.proc.wait(20) == 3  # the first batch was committed, then the server died
     assert len(server.rows(Record)) == 2
-    page.wait_for_function("document.querySelector('#sync-msg').textContent.includes('nouvel essai')")
+    page.wait_for_function(
+        "document.querySelector('#sync-msg').textContent.includes('nouvel essai')"
+    )
     assert pending(page) == 5  # nothing acknowledged, nothing dropped
 
     # While the server is down the page still reloads from the cache.
@@ -215,7 +260,13 @@ def test_server_dies_during_sync_and_comes_back(server, context):
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=30_000)
     records = server.rows(Record)
     assert {r.uuid for r in records} == queued
-    assert sorted(i.age_quarante_cinquante_neuf for i in server.rows(Interaction)) == [1, 2, 3, 4, 5]
+    assert sorted(i.age_quarante_cinquante_neuf for i in server.rows(Interaction)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
 
 
 def test_export_of_the_waiting_queue(server, context, tmp_path):
@@ -224,7 +275,9 @@ def test_export_of_the_waiting_queue(server, context, tmp_path):
     login(page, server)
     wait_controlled(page)
     context.set_offline(True)
-    page.locator("article.stop").nth(0).locator("[data-act=tally][data-band='soixante_soixante_neuf']").click()
+    page.locator("article.stop").nth(0).locator(
+        "[data-act=tally][data-band='soixante_soixante_neuf']"
+    ).click()
     page.wait_for_function("document.querySelector('#pending').textContent === '1'")
     with page.expect_download() as info:
         page.click("#export")
@@ -256,28 +309,49 @@ def test_coop_form_fields_and_a_first_form_record_still_queued(server, context):
     assert form.locator("#admin-topics").is_visible()
     form.locator("input[name=topics][value=logement] + span").click()
     form.locator("input[name=equipment][value=aucun] + span").click()
-    form.locator("input[name=equipment][value=tablette] + span").click()  # unchecks « Pas de matériel »
+    form.locator(
+        "input[name=equipment][value=tablette] + span"
+    ).click()  # unchecks « Pas de matériel »
     assert not form.locator("input[name=equipment][value=aucun]").is_checked()
     form.locator("#form-cancel").click()
 
-    log_interaction(page, 0, {"quarante_cinquante_neuf": 2, "soixante_soixante_neuf": 1},
-                    ["aide_aux_demarches_administratives", "logement"], genres={"feminin": 2, "masculin": 1},
-                    statuts={"en_emploi": 2, "retraite": 1}, equipment=["telephone", "casque_vr"], visit="returning")
+    log_interaction(
+        page,
+        0,
+        {"quarante_cinquante_neuf": 2, "soixante_soixante_neuf": 1},
+        ["aide_aux_demarches_administratives", "logement"],
+        genres={"feminin": 2, "masculin": 1},
+        statuts={"en_emploi": 2, "retraite": 1},
+        equipment=["telephone", "casque_vr"],
+        visit="returning",
+    )
     # More genders than people: refused on the phone, nothing queued.
     card.locator("[data-act=interaction]").click()
     form.locator("button[data-step='1'][data-group=ages][data-code=moins_de_douze]").click()
     for _ in range(2):
         form.locator("button[data-step='1'][data-group=genres][data-code=feminin]").click()
     form.locator("button[type=submit]").click()
-    page.wait_for_function("document.querySelector('#toast').textContent.includes('plus de personnes')")
+    page.wait_for_function(
+        "document.querySelector('#toast').textContent.includes('plus de personnes')"
+    )
     assert page.locator("#panel").is_visible()
     form.locator("#form-cancel").click()
     # Unticking « Aide aux démarches » drops its sub-themes.
-    log_interaction(page, 1, {"douze_dix_huit": 1}, ["aide_aux_demarches_administratives", "famille_scolarite",
-                                                     "aide_aux_demarches_administratives", "scolarite_et_numerique"])
+    log_interaction(
+        page,
+        1,
+        {"douze_dix_huit": 1},
+        [
+            "aide_aux_demarches_administratives",
+            "famille_scolarite",
+            "aide_aux_demarches_administratives",
+            "scolarite_et_numerique",
+        ],
+    )
     page.wait_for_function("document.querySelector('#pending').textContent === '2'")
     stop_id = int(page.locator("article.stop").nth(1).get_attribute("data-stop"))
-    old_uuid = page.evaluate("""(stopId) => new Promise((resolve, reject) => {
+    old_uuid = page.evaluate(
+        """(stopId) => new Promise((resolve, reject) => {
         const req = indexedDB.open("dynamobile-field", 1);
         req.onsuccess = () => {
           const record = { uuid: "6f1c1a52-8f0e-4b8e-9d1a-0c5e3b9d2a11", kind: "interaction", stop_id: stopId,
@@ -291,7 +365,9 @@ def test_coop_form_fields_and_a_first_form_record_still_queued(server, context):
           t.onerror = () => reject(t.error);
         };
         req.onerror = () => reject(req.error);
-      })""", stop_id)
+      })""",
+        stop_id,
+    )
     context.set_offline(False)
     page.evaluate("window.dynamobile.sync()")
     page.wait_for_function("document.querySelector('#pending').textContent === '0'", timeout=20_000)
@@ -299,15 +375,32 @@ def test_coop_form_fields_and_a_first_form_record_still_queued(server, context):
 
     rows = {(r.stop_id, r.age_scheme): r for r in server.rows(Interaction)}
     assert len(rows) == 3
-    first = next(r for (s, scheme), r in rows.items() if scheme == "coop" and r.age_quarante_cinquante_neuf)
-    assert (first.age_quarante_cinquante_neuf, first.age_soixante_soixante_neuf, first.age_unknown) == (2, 1, 0)
-    assert (first.genre_feminin, first.genre_masculin, first.statut_en_emploi, first.statut_retraite) == (2, 1, 2, 1)
-    assert first.topics == "aide_aux_demarches_administratives logement" and first.visit == "returning"
+    first = next(
+        r for (s, scheme), r in rows.items() if scheme == "coop" and r.age_quarante_cinquante_neuf
+    )
+    assert (
+        first.age_quarante_cinquante_neuf,
+        first.age_soixante_soixante_neuf,
+        first.age_unknown,
+    ) == (2, 1, 0)
+    assert (
+        first.genre_feminin,
+        first.genre_masculin,
+        first.statut_en_emploi,
+        first.statut_retraite,
+    ) == (2, 1, 2, 1)
+    assert (
+        first.topics == "aide_aux_demarches_administratives logement" and first.visit == "returning"
+    )
     assert first.equipment == "casque_vr telephone"
     second = rows[(stop_id, "coop")]
     assert second.topics == "scolarite_et_numerique"
     old = rows[(stop_id, "v1")]
-    assert old.record_uuid == old_uuid and (old.age_18_25, old.topics, old.equipment) == (2, "demarches", "smartphone")
+    assert old.record_uuid == old_uuid and (old.age_18_25, old.topics, old.equipment) == (
+        2,
+        "demarches",
+        "smartphone",
+    )
 
 
 def seed_history(server, weeks: int = 6) -> None:
@@ -334,21 +427,53 @@ def seed_history(server, weeks: int = 6) -> None:
             publishing.assign_agents(session, tour, [alice.id])
             for stop in tour.stops:
                 late = dt.timedelta(minutes=rng.randint(-10, 25))
-                batch.append({"uuid": str(uuid.uuid4()), "kind": "checkin", "stop_id": stop.id,
-                              "at": (stop.start + late).isoformat(), "data": {}})
-                batch.append({"uuid": str(uuid.uuid4()), "kind": "checkout", "stop_id": stop.id,
-                              "at": (stop.end + late).isoformat(), "data": {}})
+                batch.append(
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "kind": "checkin",
+                        "stop_id": stop.id,
+                        "at": (stop.start + late).isoformat(),
+                        "data": {},
+                    }
+                )
+                batch.append(
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "kind": "checkout",
+                        "stop_id": stop.id,
+                        "at": (stop.end + late).isoformat(),
+                        "data": {},
+                    }
+                )
                 for k in range(rng.randint(2, 7)):
                     n = rng.randint(1, 3)
                     ages = {rng.choice(records.vocab.AGE_BAND_CODES[:-1]): n}
-                    batch.append({"uuid": str(uuid.uuid4()), "kind": "interaction", "stop_id": stop.id,
-                                  "at": (stop.start + dt.timedelta(minutes=10 * k + 5)).isoformat(),
-                                  "data": {"v": 2, "ages": ages, "genres": {rng.choice(["feminin", "masculin"]): n},
-                                           "statuts": {rng.choice(records.vocab.STATUT_CODES): rng.randint(0, n)},
-                                           "topics": rng.sample(list(records.vocab.THEMATIQUES_NON_ADMINISTRATIVES), 2),
-                                           "equipment": rng.sample(["telephone", "tablette", "ordinateur", "casque_vr"], 1),
-                                           "invitations": rng.sample(list(records.vocab.INVITATIONS), rng.randint(0, 2)),
-                                           "visit": rng.choice(["first", "returning", "unknown"])}})
+                    batch.append(
+                        {
+                            "uuid": str(uuid.uuid4()),
+                            "kind": "interaction",
+                            "stop_id": stop.id,
+                            "at": (stop.start + dt.timedelta(minutes=10 * k + 5)).isoformat(),
+                            "data": {
+                                "v": 2,
+                                "ages": ages,
+                                "genres": {rng.choice(["feminin", "masculin"]): n},
+                                "statuts": {
+                                    rng.choice(records.vocab.STATUT_CODES): rng.randint(0, n)
+                                },
+                                "topics": rng.sample(
+                                    list(records.vocab.THEMATIQUES_NON_ADMINISTRATIVES), 2
+                                ),
+                                "equipment": rng.sample(
+                                    ["telephone", "tablette", "ordinateur", "casque_vr"], 1
+                                ),
+                                "invitations": rng.sample(
+                                    list(records.vocab.INVITATIONS), rng.randint(0, 2)
+                                ),
+                                "visit": rng.choice(["first", "returning", "unknown"]),
+                            },
+                        }
+                    )
         results = [records.apply_record(session, alice, r) for r in batch]
         assert all(r.code == 201 for r in results)
         session.commit()
@@ -363,15 +488,24 @@ def test_screenshots(server, context, tmp_path):
     login(page, server)
     wait_controlled(page)
     page.locator("article.stop").nth(0).locator("[data-act=checkin]").click()
-    log_interaction(page, 0, {"dix_huit_vingt_quatre": 2, "soixante_dix_plus": 1}, ["aide_aux_demarches_administratives"])
+    log_interaction(
+        page,
+        0,
+        {"dix_huit_vingt_quatre": 2, "soixante_dix_plus": 1},
+        ["aide_aux_demarches_administratives"],
+    )
     page.wait_for_function("document.querySelector('#toast').textContent.includes('Rencontre')")
     page.wait_for_function("document.querySelector('#pending').textContent === '0'")
     page.wait_for_selector("#toast", state="hidden")
     page.screenshot(path=str(out / "field-agent.png"))
     assert (out / "field-agent.png").stat().st_size > 10_000
 
-    desk = context.browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True, locale="fr-FR",
-                                       timezone_id="Europe/Paris")
+    desk = context.browser.new_context(
+        viewport={"width": 1200, "height": 900},
+        bypass_csp=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+    )
     coord = desk.new_page()
     coord.goto(server.url + "/login")
     coord.fill("input[name=name]", "coord")

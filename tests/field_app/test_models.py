@@ -30,8 +30,13 @@ def test_sqlite_runs_in_wal_mode(tmp_path, monkeypatch):
     from field_app import create_app
 
     monkeypatch.setenv("DYNAMOBILE_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite'}",
+        }
+    )
     with engine_of(app).connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -64,22 +69,50 @@ def test_create_user_validates(db):
 
 def _columns(app, table: str) -> dict[str, tuple[type, int | None, bool]]:
     """The migrated database's columns: name → (Python type, length, nullable)."""
-    return {c["name"]: (c["type"].python_type, getattr(c["type"], "length", None), c["nullable"])
-            for c in inspect(engine_of(app)).get_columns(table)}
+    return {
+        c["name"]: (c["type"].python_type, getattr(c["type"], "length", None), c["nullable"])
+        for c in inspect(engine_of(app)).get_columns(table)
+    }
 
 
 COUNT = (int, None, False)
 INTERACTION_COLUMNS = {
-    "id": COUNT, "record_uuid": (str, 36, False), "stop_id": COUNT, "user_id": COUNT,
-    "at": (dt.datetime, None, False), "source": (str, 10, False), "age_scheme": (str, 8, False),
+    "id": COUNT,
+    "record_uuid": (str, 36, False),
+    "stop_id": COUNT,
+    "user_id": COUNT,
+    "at": (dt.datetime, None, False),
+    "source": (str, 10, False),
+    "age_scheme": (str, 8, False),
     **{f"age_{band}": COUNT for band in ("0_11", "12_17", "18_25", "26_59", "60_plus", "unknown")},
-    **{f"age_{band}": COUNT for band in ("moins_de_douze", "douze_dix_huit", "dix_huit_vingt_quatre",
-                                         "vingt_cinq_trente_neuf", "quarante_cinquante_neuf",
-                                         "soixante_soixante_neuf", "soixante_dix_plus")},
-    **{name: COUNT for name in ("genre_feminin", "genre_masculin", "statut_scolarise", "statut_sans_emploi",
-                                "statut_en_emploi", "statut_retraite")},
-    "topics": (str, 300, False), "equipment": (str, 300, False), "invitations": (str, 300, False),
-    "visit": (str, 10, False), "note": (str, 280, False),
+    **{
+        f"age_{band}": COUNT
+        for band in (
+            "moins_de_douze",
+            "douze_dix_huit",
+            "dix_huit_vingt_quatre",
+            "vingt_cinq_trente_neuf",
+            "quarante_cinquante_neuf",
+            "soixante_soixante_neuf",
+            "soixante_dix_plus",
+        )
+    },
+    **{
+        name: COUNT
+        for name in (
+            "genre_feminin",
+            "genre_masculin",
+            "statut_scolarise",
+            "statut_sans_emploi",
+            "statut_en_emploi",
+            "statut_retraite",
+        )
+    },
+    "topics": (str, 300, False),
+    "equipment": (str, 300, False),
+    "invitations": (str, 300, False),
+    "visit": (str, 10, False),
+    "note": (str, 280, False),
 }
 
 
@@ -88,10 +121,17 @@ def test_interaction_rows_are_anonymous_counts_and_categories(app):
     # phone number…) fails here until it is reviewed.
     assert _columns(app, "interactions") == INTERACTION_COLUMNS
     assert _columns(app, "records") == {
-        "uuid": (str, 36, False), "kind": (str, 20, False), "user_id": COUNT, "stop_id": COUNT,
-        "content": (str, None, False), "content_sha256": (str, 64, False),
-        "client_at": (dt.datetime, None, False), "received_at": (dt.datetime, None, False),
+        "uuid": (str, 36, False),
+        "kind": (str, 20, False),
+        "user_id": COUNT,
+        "stop_id": COUNT,
+        "content": (str, None, False),
+        "content_sha256": (str, 64, False),
+        "client_at": (dt.datetime, None, False),
+        "received_at": (dt.datetime, None, False),
     }
-    primary = {name: inspect(engine_of(app)).get_pk_constraint(name)["constrained_columns"]
-               for name in ("interactions", "records")}
+    primary = {
+        name: inspect(engine_of(app)).get_pk_constraint(name)["constrained_columns"]
+        for name in ("interactions", "records")
+    }
     assert primary == {"interactions": ["id"], "records": ["uuid"]}

@@ -18,7 +18,9 @@ def test_new_record_is_created(app, auth):
     record = interaction(stop_ids(app, "van-1")[0])
     response = auth.sync([record])
     assert response.status_code == 200
-    assert response.get_json()["results"] == [{"uuid": record["uuid"], "status": "created", "code": 201}]
+    assert response.get_json()["results"] == [
+        {"uuid": record["uuid"], "status": "created", "code": 201}
+    ]
     with new_session(app) as session:
         row = session.scalars(select(Interaction)).one()
         assert (row.age_18_25, row.age_60_plus, row.people) == (2, 1, 3)
@@ -30,7 +32,9 @@ def test_replay_is_accepted_without_duplicate(app, auth):
     record = interaction(stop_ids(app, "van-1")[0])
     auth.sync([record])
     # Same content, keys in another order and topics reordered: still the same record.
-    replay = dict(record, data=dict(reversed(list(record["data"].items())), topics=["vr", "demarches"]))
+    replay = dict(
+        record, data=dict(reversed(list(record["data"].items())), topics=["vr", "demarches"])
+    )
     results = auth.sync([replay]).get_json()["results"]
     assert results[0]["code"] == 200 and results[0]["status"] == "duplicate"
     assert count(app, Interaction) == 1 and count(app, Record) == 1
@@ -58,8 +62,16 @@ def test_same_uuid_from_another_user_conflicts(app, client, auth):
 def test_partial_failure_keeps_the_good_records(app, auth):
     auth.login("alice")
     mine, theirs = stop_ids(app, "van-1")[0], stop_ids(app, "van-2")[0]
-    good1, good2 = interaction(mine), {"uuid": str(uuid.uuid4()), "kind": "tally", "stop_id": mine,
-                                        "at": "2025-06-02T09:20:00Z", "data": {"band": "12_17"}}
+    good1, good2 = (
+        interaction(mine),
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "tally",
+            "stop_id": mine,
+            "at": "2025-06-02T09:20:00Z",
+            "data": {"band": "12_17"},
+        },
+    )
     batch = [
         good1,
         interaction(mine, uuid="pas-un-uuid"),
@@ -67,7 +79,12 @@ def test_partial_failure_keeps_the_good_records(app, auth):
         interaction(mine, data={"ages": {"18_25": 1}, "topics": ["inconnu"]}),
         interaction(theirs),
         interaction(999999),
-        {"uuid": str(uuid.uuid4()), "kind": "checkin", "stop_id": mine, "at": "2025-06-02 09:00"},  # no zone
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "checkin",
+            "stop_id": mine,
+            "at": "2025-06-02 09:00",
+        },  # no zone
         "pas un objet",
         good2,
         good1,  # the same record twice in one batch
@@ -82,9 +99,19 @@ def test_check_in_and_out_with_position(app, auth):
     auth.login("alice")
     stop = stop_ids(app, "van-1")[1]
     records = [
-        {"uuid": str(uuid.uuid4()), "kind": "checkin", "stop_id": stop, "at": "2025-06-02T10:02:00+02:00",
-         "data": {"lat": 45.568, "lon": 5.924, "accuracy_m": 12.5}},
-        {"uuid": str(uuid.uuid4()), "kind": "checkout", "stop_id": stop, "at": "2025-06-02T12:10:00+02:00"},
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "checkin",
+            "stop_id": stop,
+            "at": "2025-06-02T10:02:00+02:00",
+            "data": {"lat": 45.568, "lon": 5.924, "accuracy_m": 12.5},
+        },
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "checkout",
+            "stop_id": stop,
+            "at": "2025-06-02T12:10:00+02:00",
+        },
     ]
     assert [r["code"] for r in auth.sync(records).get_json()["results"]] == [201, 201]
     with new_session(app) as session:
@@ -101,14 +128,23 @@ def test_put_single_record_uses_record_status(app, client, auth):
     url = f"/api/records/{record['uuid']}"
     assert client.put(url, json=record, headers=headers).status_code == 201
     assert client.put(url, json=record, headers=headers).status_code == 200
-    assert client.put(url, json=dict(record, stop_id=stop_ids(app, "van-1")[1]), headers=headers).status_code == 409
-    assert client.put(f"/api/records/{uuid.uuid4()}", json=record, headers=headers).status_code == 400
+    assert (
+        client.put(
+            url, json=dict(record, stop_id=stop_ids(app, "van-1")[1]), headers=headers
+        ).status_code
+        == 409
+    )
+    assert (
+        client.put(f"/api/records/{uuid.uuid4()}", json=record, headers=headers).status_code == 400
+    )
 
 
 def test_malformed_batches_are_refused_clearly(app, client, auth):
     auth.login("alice")
     headers = {"X-CSRFToken": auth.api_token()}
-    response = client.post("/api/sync", data="pas du json", headers=headers, content_type="application/json")
+    response = client.post(
+        "/api/sync", data="pas du json", headers=headers, content_type="application/json"
+    )
     assert response.status_code == 400 and "JSON" in response.get_json()["error"]
     response = client.post("/api/sync", json={"records": "x"}, headers=headers)
     assert response.status_code == 400 and "liste" in response.get_json()["error"]

@@ -19,9 +19,30 @@ PARIS = ZoneInfo("Europe/Paris")
 
 # Real places of central Chambéry (coordinates from ../shared/data/poi/chambery_poi.csv).
 PLACES = (
-    ("saint-leger", "Place Saint-Léger", "forecourt", 45.564943, 5.920614, "place Saint-Léger, 73000 Chambéry"),
-    ("halles", "Marché des Halles", "market", 45.567081, 5.919606, "rue de Maistre, 73000 Chambéry"),
-    ("elephants", "Place des Éléphants", "fete", 45.566594, 5.922914, "place des Éléphants, 73000 Chambéry"),
+    (
+        "saint-leger",
+        "Place Saint-Léger",
+        "forecourt",
+        45.564943,
+        5.920614,
+        "place Saint-Léger, 73000 Chambéry",
+    ),
+    (
+        "halles",
+        "Marché des Halles",
+        "market",
+        45.567081,
+        5.919606,
+        "rue de Maistre, 73000 Chambéry",
+    ),
+    (
+        "elephants",
+        "Place des Éléphants",
+        "fete",
+        45.566594,
+        5.922914,
+        "place des Éléphants, 73000 Chambéry",
+    ),
     ("monge", "Place Monge", "social_centre", 45.563393, 5.922259, "place Monge, 73000 Chambéry"),
 )
 DEPOT_NEAR = (45.5688, 5.9205)  # near the station; the depot is put on the nearest street node
@@ -30,10 +51,14 @@ DEPOT_NEAR = (45.5688, 5.9205)  # near the station; the depot is put on the near
 def nearest_node(G: nx.MultiDiGraph, lat: float, lon: float) -> int:
     """Brute-force nearest graph node (the graphs here are small)."""
     k = math.cos(math.radians(lat))
-    return min(G.nodes, key=lambda n: ((G.nodes[n]["x"] - lon) * k) ** 2 + (G.nodes[n]["y"] - lat) ** 2)
+    return min(
+        G.nodes, key=lambda n: ((G.nodes[n]["x"] - lon) * k) ** 2 + (G.nodes[n]["y"] - lat) ** 2
+    )
 
 
-def _leg(G: nx.MultiDiGraph, a: int, b: int) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...], int, int]:
+def _leg(
+    G: nx.MultiDiGraph, a: int, b: int
+) -> tuple[tuple[int, ...], tuple[tuple[float, float], ...], int, int]:
     path = nx.shortest_path(G, a, b, weight="travel_time")
     metres = seconds = 0.0
     for u, v in zip(path, path[1:]):
@@ -41,12 +66,19 @@ def _leg(G: nx.MultiDiGraph, a: int, b: int) -> tuple[tuple[int, ...], tuple[tup
         metres += edge["length"]
         seconds += edge["travel_time"]
     geometry = tuple((float(G.nodes[n]["x"]), float(G.nodes[n]["y"])) for n in path)
-    return tuple(path), geometry, int(round(metres)), int(round(seconds))
+    return tuple(path), geometry, round(metres), round(seconds)
 
 
 def build_tour(
-    G: nx.MultiDiGraph, places, *, vehicle: str, day: dt.date, depart: dt.time = dt.time(9, 0),
-    open_min: int = 45, lunch_after: int | None = None, crew: tuple[str, ...] = ("Camille", "Yanis"),
+    G: nx.MultiDiGraph,
+    places,
+    *,
+    vehicle: str,
+    day: dt.date,
+    depart: dt.time = dt.time(9, 0),
+    open_min: int = 45,
+    lunch_after: int | None = None,
+    crew: tuple[str, ...] = ("Camille", "Yanis"),
 ) -> Tour:
     """A tour visiting ``places`` (site, name, kind, lat, lon, address) in order on real paths."""
     depot_node = nearest_node(G, *DEPOT_NEAR)
@@ -62,22 +94,47 @@ def build_tour(
         closing = opening + dt.timedelta(minutes=open_min)
         leave = closing + dt.timedelta(minutes=10)
         node_data = G.nodes[node]
-        stops.append(Stop(
-            site=site, name=name, kind=kind, lat=float(node_data["y"]), lon=float(node_data["x"]),
-            arrive=arrive, setup_start=setup, start=opening, end=closing, leave=leave,
-            drive_s=seconds, distance_m=metres, address=address, path=path, geometry=geometry,
-        ))
+        stops.append(
+            Stop(
+                site=site,
+                name=name,
+                kind=kind,
+                lat=float(node_data["y"]),
+                lon=float(node_data["x"]),
+                arrive=arrive,
+                setup_start=setup,
+                start=opening,
+                end=closing,
+                leave=leave,
+                drive_s=seconds,
+                distance_m=metres,
+                address=address,
+                path=path,
+                geometry=geometry,
+            )
+        )
         total_m, total_s, clock, here = total_m + metres, total_s + seconds, leave, node
         if lunch_after == i:
             breaks.append(Break(clock, clock + dt.timedelta(minutes=45), i))
             clock += dt.timedelta(minutes=45)
     path, geometry, metres, seconds = _leg(G, here, depot_node)
     return Tour(
-        vehicle=vehicle, vehicle_kind="bus", profile="drive", date=day, start=start,
-        end=clock + dt.timedelta(seconds=seconds), stops=tuple(stops), breaks=tuple(breaks),
-        distance_m=total_m + metres, drive_s=total_s + seconds, return_drive_s=seconds,
-        return_distance_m=metres, return_path=path, return_geometry=geometry,
-        vehicle_name=f"Dynamobile {vehicle}", crew=crew,
+        vehicle=vehicle,
+        vehicle_kind="bus",
+        profile="drive",
+        date=day,
+        start=start,
+        end=clock + dt.timedelta(seconds=seconds),
+        stops=tuple(stops),
+        breaks=tuple(breaks),
+        distance_m=total_m + metres,
+        drive_s=total_s + seconds,
+        return_drive_s=seconds,
+        return_distance_m=metres,
+        return_path=path,
+        return_geometry=geometry,
+        vehicle_name=f"Dynamobile {vehicle}",
+        crew=crew,
     )
 
 
@@ -88,11 +145,22 @@ def depot_on(G: nx.MultiDiGraph) -> Depot:
 
 def build_plan(G: nx.MultiDiGraph, tours: tuple[Tour, ...]) -> Plan:
     return Plan(
-        version=PLAN_VERSION, scenario="tests-chambery", dates=tuple(sorted({t.date for t in tours})),
-        depot=depot_on(G), tours=tours,
+        version=PLAN_VERSION,
+        scenario="tests-chambery",
+        dates=tuple(sorted({t.date for t in tours})),
+        depot=depot_on(G),
+        tours=tours,
         unassigned=(
-            Unassigned("curial", "Espace Curial", "no_time", "Pas assez de temps dans la journée.",
-                       dt.date(2024, 5, 14), 20, 45.5655, 5.9255),
+            Unassigned(
+                "curial",
+                "Espace Curial",
+                "no_time",
+                "Pas assez de temps dans la journée.",
+                dt.date(2024, 5, 14),
+                20,
+                45.5655,
+                5.9255,
+            ),
             Unassigned("combes", "Marché Demangeat", "unreachable", "Hors des rues chargées."),
         ),
         streets={"osm_file": str(CHAMBERY_OSM), "description": f"fichier OSM {CHAMBERY_OSM}"},
@@ -130,5 +198,10 @@ def long_plan(chambery_drive) -> Plan:
     for i in range(14):
         n = rng.choice(nodes)
         data = chambery_drive.nodes[n]
-        places.append((f"arret-{i + 1}", f"Halte numéro {i + 1}", "other", data["y"], data["x"], ""))
-    return build_plan(chambery_drive, (build_tour(chambery_drive, places, vehicle="bus", day=dt.date(2024, 5, 16), open_min=20),))
+        places.append(
+            (f"arret-{i + 1}", f"Halte numéro {i + 1}", "other", data["y"], data["x"], "")
+        )
+    return build_plan(
+        chambery_drive,
+        (build_tour(chambery_drive, places, vehicle="bus", day=dt.date(2024, 5, 16), open_min=20),),
+    )

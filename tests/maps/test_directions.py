@@ -9,7 +9,15 @@ import pytest
 
 from dynamobile.errors import StreetDataError
 from maps.directions import (
-    ARRIVE, DEPART, ROUNDABOUT, directions, instruction_line, name_key, spoken_lines, street_phrase, turn_angle,
+    ARRIVE,
+    DEPART,
+    ROUNDABOUT,
+    directions,
+    instruction_line,
+    name_key,
+    spoken_lines,
+    street_phrase,
+    turn_angle,
 )
 from maps.french import distance_fr, duration_fr, leg_fr
 
@@ -27,7 +35,10 @@ def _graph(points: dict[str, tuple[float, float]], ways: list[dict]) -> nx.Multi
     for way in ways:
         for a, b in zip(way["nodes"], way["nodes"][1:]):
             u, v = ids[a], ids[b]
-            attrs = {"length": math.dist(points[a], points[b]), "highway": way.get("highway", "residential")}
+            attrs = {
+                "length": math.dist(points[a], points[b]),
+                "highway": way.get("highway", "residential"),
+            }
             if way.get("name"):
                 attrs["name"] = way["name"]
             if way.get("junction"):
@@ -47,8 +58,16 @@ def _path(G: nx.MultiDiGraph, *names: str) -> list[int]:
 def crossroads() -> nx.MultiDiGraph:
     """Rue du Sud goes north to a crossroads C, then becomes Avenue du Nord; Rue de l'Ouest /
     Rue de l'Est cross it; a service way leaves Avenue du Nord at N1."""
-    points = {"S": (0, -200), "S1": (0, -100), "C": (0, 0), "N1": (0, 150), "N": (0, 300),
-              "W": (-250, 0), "E": (250, 0), "P": (80, 150)}
+    points = {
+        "S": (0, -200),
+        "S1": (0, -100),
+        "C": (0, 0),
+        "N1": (0, 150),
+        "N": (0, 300),
+        "W": (-250, 0),
+        "E": (250, 0),
+        "P": (80, 150),
+    }
     ways = [
         {"name": "Rue du Sud", "nodes": ["S", "S1", "C"]},
         {"name": "Avenue du Nord", "nodes": ["C", "N1", "N"]},
@@ -79,7 +98,10 @@ def test_right_turn(crossroads):
 def test_street_changes_name_straight_on(crossroads):
     steps = directions(crossroads, _path(crossroads, "S", "S1", "C", "N1", "N"))
     assert [s.text for s in steps] == [
-        "Partez vers le nord dans la rue du Sud", "Continuez tout droit sur l'avenue du Nord", "Vous êtes arrivé"]
+        "Partez vers le nord dans la rue du Sud",
+        "Continuez tout droit sur l'avenue du Nord",
+        "Vous êtes arrivé",
+    ]
     assert spoken_lines(steps)[1] == "Dans 200 m, continuez tout droit sur l'avenue du Nord"
 
 
@@ -100,15 +122,30 @@ def roundabout() -> nx.MultiDiGraph:
     """A one-way anticlockwise ring (radius 30 m) with plain vertices between its junctions, an
     approach from the south, exits east, north and west, and a one-way entry (not an exit) at NE."""
     r = 30.0
-    ring = {f"R{a}": (r * math.cos(math.radians(a)), r * math.sin(math.radians(a))) for a in range(-90, 270, 22)}
+    ring = {
+        f"R{a}": (r * math.cos(math.radians(a)), r * math.sin(math.radians(a)))
+        for a in range(-90, 270, 22)
+    }
     ring_names = list(ring)  # R-90 (south) … anticlockwise
-    points = {**ring, "S0": (0, -200), "E0": (200, 2), "N0": (0, 200), "W0": (-200, -6), "NE0": (150, 150)}
+    points = {
+        **ring,
+        "S0": (0, -200),
+        "E0": (200, 2),
+        "N0": (0, 200),
+        "W0": (-200, -6),
+        "NE0": (150, 150),
+    }
 
     def at(angle: int) -> str:
         return min(ring_names, key=lambda n: abs(int(n[1:]) - angle))
 
     ways = [
-        {"name": "Place Ronde", "nodes": [*ring_names, ring_names[0]], "oneway": True, "junction": "roundabout"},
+        {
+            "name": "Place Ronde",
+            "nodes": [*ring_names, ring_names[0]],
+            "oneway": True,
+            "junction": "roundabout",
+        },
         {"name": "Route du Sud", "nodes": ["S0", at(-90)]},
         {"name": "Rue Est", "nodes": [at(0), "E0"]},
         {"name": "Rue Nord", "nodes": [at(90), "N0"]},
@@ -120,7 +157,10 @@ def roundabout() -> nx.MultiDiGraph:
     return G
 
 
-@pytest.mark.parametrize(("exit_street", "angle", "number"), [("Rue Est", 0, 1), ("Rue Nord", 90, 2), ("Rue Ouest", 180, 3)])
+@pytest.mark.parametrize(
+    ("exit_street", "angle", "number"),
+    [("Rue Est", 0, 1), ("Rue Nord", 90, 2), ("Rue Ouest", 180, 3)],
+)
 def test_roundabout_exit_number(roundabout, exit_street, angle, number):
     at = roundabout.graph["at"]
     ids = roundabout.graph["ids"]
@@ -132,7 +172,10 @@ def test_roundabout_exit_number(roundabout, exit_street, angle, number):
     assert steps[1].kind == ROUNDABOUT
     assert steps[1].exit == number
     ordinal = "1re" if number == 1 else f"{number}e"
-    assert steps[1].text == f"Au rond-point de la place Ronde, prenez la {ordinal} sortie vers la r{exit_street[1:]}"
+    assert (
+        steps[1].text
+        == f"Au rond-point de la place Ronde, prenez la {ordinal} sortie vers la r{exit_street[1:]}"
+    )
     assert steps[1].street == exit_street
     assert len(steps) == 3  # depart, roundabout, arrive: the exit street is not announced again
 
@@ -146,8 +189,10 @@ def test_short_paths_give_no_instructions(crossroads):
     assert directions(crossroads, _path(crossroads, "S")) == ()
 
 
-@pytest.mark.parametrize(("metres", "text"), [
-    (3, "10 m"), (44, "40 m"), (249, "250 m"), (980, "1 km"), (1234, "1,2 km"), (12_400, "12 km")])
+@pytest.mark.parametrize(
+    ("metres", "text"),
+    [(3, "10 m"), (44, "40 m"), (249, "250 m"), (980, "1 km"), (1234, "1,2 km"), (12_400, "12 km")],
+)
 def test_format_distance(metres, text):
     assert distance_fr(metres) == text
 
@@ -166,44 +211,55 @@ def test_directions_on_chambery(demo_plan, chambery_drive):
             assert steps[-1].kind == ARRIVE and stop.name in steps[-1].text
             # Every metre of the leg is in exactly one instruction.
             assert sum(s.distance_m for s in steps) == pytest.approx(stop.distance_m, abs=1.0)
-            names = {d.get("name") for u, v in zip(stop.path, stop.path[1:])
-                     for d in [min(chambery_drive.get_edge_data(u, v).values(), key=lambda e: e["length"])]}
+            names = {
+                d.get("name")
+                for u, v in zip(stop.path, stop.path[1:])
+                for d in [
+                    min(chambery_drive.get_edge_data(u, v).values(), key=lambda e: e["length"])
+                ]
+            }
             text = name_key(" ".join(s.text for s in steps))
             assert all(name_key(name) in text for name in names if isinstance(name, str))
 
 
-@pytest.mark.parametrize(("name", "phrase"), [
-    ("Rue du Laurier", "dans la rue du Laurier"),
-    ("Boulevard du Théâtre", "sur le boulevard du Théâtre"),
-    ("Place Saint-Léger", "sur la place Saint-Léger"),
-    ("Avenue de Lyon", "sur l'avenue de Lyon"),
-    ("Impasse des Lilas", "dans l'impasse des Lilas"),
-    ("Quai Charles Ravet", "sur le quai Charles Ravet"),
-    ("Pont Neuf", "sur le pont Neuf"),
-    ("Chemin des Vignes", "sur le chemin des Vignes"),
-    ("Allée des Pins", "dans l'allée des Pins"),
-    ("Cours Jules Ferry", "sur le cours Jules Ferry"),
-    ("Route de Lyon", "sur la route de Lyon"),
-    ("Montée Valérieux", "sur la montée Valérieux"),
-    ("Rond-Point de la Cassine", "sur le rond-point de la Cassine"),
-    ("rue de Maistre", "dans la rue de Maistre"),
-    ("Bd du Théâtre", "sur le boulevard du Théâtre"),
-    ("Av. de Lyon", "sur l'avenue de Lyon"),
-    ("Pl. Monge", "sur la place Monge"),
-    ("Le Verney", "sur Le Verney"),  # no street type: the name as written
-])
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("Rue du Laurier", "dans la rue du Laurier"),
+        ("Boulevard du Théâtre", "sur le boulevard du Théâtre"),
+        ("Place Saint-Léger", "sur la place Saint-Léger"),
+        ("Avenue de Lyon", "sur l'avenue de Lyon"),
+        ("Impasse des Lilas", "dans l'impasse des Lilas"),
+        ("Quai Charles Ravet", "sur le quai Charles Ravet"),
+        ("Pont Neuf", "sur le pont Neuf"),
+        ("Chemin des Vignes", "sur le chemin des Vignes"),
+        ("Allée des Pins", "dans l'allée des Pins"),
+        ("Cours Jules Ferry", "sur le cours Jules Ferry"),
+        ("Route de Lyon", "sur la route de Lyon"),
+        ("Montée Valérieux", "sur la montée Valérieux"),
+        ("Rond-Point de la Cassine", "sur le rond-point de la Cassine"),
+        ("rue de Maistre", "dans la rue de Maistre"),
+        ("Bd du Théâtre", "sur le boulevard du Théâtre"),
+        ("Av. de Lyon", "sur l'avenue de Lyon"),
+        ("Pl. Monge", "sur la place Monge"),
+        ("Le Verney", "sur Le Verney"),  # no street type: the name as written
+    ],
+)
 def test_street_named_with_its_article(name, phrase):
     assert street_phrase(name, "residential") == phrase
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("Boulevard du Théâtre", "Boulevard du Théatre"),
-    ("Boulevard du Théâtre", "boulevard du theatre"),
-    ("Bd du Théâtre", "Boulevard du Théâtre"),
-    ("Av. de Lyon", "Avenue de Lyon"),
-    ("Pl. Saint-Léger", "Place Saint Léger"),
-    ("Rue de l'Ouest", "Rue de l’Ouest"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Boulevard du Théâtre", "Boulevard du Théatre"),
+        ("Boulevard du Théâtre", "boulevard du theatre"),
+        ("Bd du Théâtre", "Boulevard du Théâtre"),
+        ("Av. de Lyon", "Avenue de Lyon"),
+        ("Pl. Saint-Léger", "Place Saint Léger"),
+        ("Rue de l'Ouest", "Rue de l’Ouest"),
+    ],
+)
 def test_spellings_of_one_street_share_a_key(a, b):
     assert name_key(a) == name_key(b)
     assert name_key("Rue du Laurier") != name_key("Rue du Lauriers")
@@ -213,7 +269,14 @@ def test_spellings_of_one_street_share_a_key(a, b):
 def variant_spelling() -> nx.MultiDiGraph:
     """Rue du Sud, then Boulevard du Théâtre north, whose second half is spelt "Bd du Théatre" in
     OSM, with a side street leaving where the spelling changes."""
-    points = {"S": (0, -100), "C": (0, 0), "M": (0, 150), "N": (0, 300), "W": (-100, 150), "E": (100, 150)}
+    points = {
+        "S": (0, -100),
+        "C": (0, 0),
+        "M": (0, 150),
+        "N": (0, 300),
+        "W": (-100, 150),
+        "E": (100, 150),
+    }
     ways = [
         {"name": "Rue du Sud", "nodes": ["S", "C"]},
         {"name": "Boulevard du Théâtre", "nodes": ["C", "M"]},
@@ -235,11 +298,16 @@ def test_a_spelling_variant_is_not_a_new_instruction(variant_spelling):
 def test_starting_on_a_variant_keeps_one_stretch(variant_spelling):
     G = variant_spelling
     steps = directions(G, _path(G, "C", "M", "N"))
-    assert [s.text for s in steps] == ["Partez vers le nord sur le boulevard du Théâtre", "Vous êtes arrivé"]
+    assert [s.text for s in steps] == [
+        "Partez vers le nord sur le boulevard du Théâtre",
+        "Vous êtes arrivé",
+    ]
     assert steps[0].distance_m == pytest.approx(300)
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(31, "31 s"), (59.4, "59 s"), (120, "2 min"), (3900, "1 h 05")])
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(31, "31 s"), (59.4, "59 s"), (120, "2 min"), (3900, "1 h 05")]
+)
 def test_format_duration(seconds, text):
     assert duration_fr(seconds) == text
 

@@ -12,7 +12,6 @@ import pytest
 
 from maps.exports import plan_to_geojson, plan_to_gpx, plan_to_ics
 
-
 GPX_XSD = Path(__file__).parent / "data" / "gpx-1.1.xsd"  # Topografix's published GPX 1.1 schema
 
 
@@ -45,7 +44,7 @@ def test_ics_events_have_paris_times(demo_plan):
     stops = [(t, s) for t in demo_plan.tours for s in t.stops]
     assert len(events) == len(stops)
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Paris"]
-    for event, (tour, stop) in zip(events, stops):
+    for event, (_tour, stop) in zip(events, stops):
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert event["DTSTART"].params["TZID"] == "Europe/Paris"
         assert start == stop.arrive and end == stop.leave
@@ -70,6 +69,9 @@ def test_geojson_feature_collection(demo_plan):
     assert roles.count("stop") == sum(len(t.stops) for t in demo_plan.tours)
     assert roles.count("unassigned") == 1  # the other unassigned site has no coordinates
     lines = [f for f in data["features"] if f["properties"]["role"] == "tour"]
-    assert all(f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) > 2 for f in lines)
+    assert all(
+        f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) > 2
+        for f in lines
+    )
     first = lines[0]["geometry"]["coordinates"]
     assert first[0] == first[-1]  # depot to depot

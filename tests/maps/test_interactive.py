@@ -22,8 +22,14 @@ def test_html_has_every_stop_depot_and_unassigned_reason(demo_plan, chambery_dri
         for stop in tour.stops:
             assert stop.name in html
     assert "La Dynamo (gare)" in html
-    assert "Pas assez de temps dans la journée." in html  # the located unassigned site, with its reason
-    for layer in ("Tournées du mardi 14 mai 2024", "Tournées du mercredi 15 mai 2024", "Rues (véhicules)"):
+    assert (
+        "Pas assez de temps dans la journée." in html
+    )  # the located unassigned site, with its reason
+    for layer in (
+        "Tournées du mardi 14 mai 2024",
+        "Tournées du mercredi 15 mai 2024",
+        "Rues (véhicules)",
+    ):
         assert json.dumps(layer)[1:-1] in html  # layer names are in the JS layer control
     assert "OpenStreetMap contributors" in html
 
@@ -55,10 +61,15 @@ def test_written_map_needs_no_network(demo_plan, chambery_drive, tmp_path):
 def test_map_draws_every_tour_leg_and_stop(demo_plan, chambery_drive, tmp_path):
     """Each tour is drawn: one solid line per leg from the depot through its stops, a dashed way
     back, a marker on every stop whose popup gives its times."""
-    page = write_plan_map(demo_plan, tmp_path / "plan.html", graphs={"drive": chambery_drive}).read_text(
-        encoding="utf-8")
-    lines = [(json.loads(points), json.loads(options))
-             for points, options in re.findall(r"L\.polyline\(\s*(\[\[.*?\]\]),\s*(\{.*?\})\s*\)", page, re.DOTALL)]
+    page = write_plan_map(
+        demo_plan, tmp_path / "plan.html", graphs={"drive": chambery_drive}
+    ).read_text(encoding="utf-8")
+    lines = [
+        (json.loads(points), json.loads(options))
+        for points, options in re.findall(
+            r"L\.polyline\(\s*(\[\[.*?\]\]),\s*(\{.*?\})\s*\)", page, re.DOTALL
+        )
+    ]
     legs = [(points, options) for points, options in lines if options.get("weight") == 5]
     markers = [json.loads(m) for m in re.findall(r"L\.marker\(\s*(\[[^\]]*\])", page)]
     depot = [demo_plan.depot.lat, demo_plan.depot.lon]
@@ -67,14 +78,22 @@ def test_map_draws_every_tour_leg_and_stop(demo_plan, chambery_drive, tmp_path):
         colour = VEHICLE_COLOURS[tour.vehicle]
         places = [depot] + [[stop.lat, stop.lon] for stop in tour.stops] + [depot]
         for origin, destination in itertools.pairwise(places):
-            assert any(options["color"] == colour and len(points) >= 2
-                       and points[0] == pytest.approx(origin, abs=1e-6)
-                       and points[-1] == pytest.approx(destination, abs=1e-6)
-                       for points, options in legs), (tour.vehicle, tour.date, origin, destination)
+            assert any(
+                options["color"] == colour
+                and len(points) >= 2
+                and points[0] == pytest.approx(origin, abs=1e-6)
+                and points[-1] == pytest.approx(destination, abs=1e-6)
+                for points, options in legs
+            ), (tour.vehicle, tour.date, origin, destination)
         for i, stop in enumerate(tour.stops, start=1):
             assert any(m == pytest.approx([stop.lat, stop.lon], abs=1e-6) for m in markers)
             popup = f"<b>{i}. {html.escape(stop.name)}</b>"
             opening = f"Ouverture {time_fr(stop.start)}–{time_fr(stop.end)}"
-            assert re.search(re.escape(popup) + r"(?:(?!</div>).)*" + re.escape(opening), page), (stop.name, opening)
+            assert re.search(re.escape(popup) + r"(?:(?!</div>).)*" + re.escape(opening), page), (
+                stop.name,
+                opening,
+            )
     returns = [points for points, options in legs if options.get("dashArray") == "8 6"]
-    assert len(returns) == len(demo_plan.tours) and all(p[-1] == pytest.approx(depot, abs=1e-6) for p in returns)
+    assert len(returns) == len(demo_plan.tours) and all(
+        p[-1] == pytest.approx(depot, abs=1e-6) for p in returns
+    )

@@ -9,9 +9,17 @@ import pytest
 from maps.interactive import write_plan_map
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)"
+)
 
 
 def test_map_draws_tours_and_popups_offline(demo_plan, chambery_drive, tmp_path):
@@ -28,12 +36,19 @@ def test_map_draws_tours_and_popups_offline(demo_plan, chambery_drive, tmp_path)
         page.wait_for_selector(".leaflet-marker-icon")
         first_day = [t for t in demo_plan.tours if t.date == demo_plan.dates[0]]
         stops = sum(len(t.stops) for t in first_day)  # the first day's layer is shown by default
-        assert page.locator(".leaflet-marker-icon").count() == stops + 1  # numbered stops and the depot
-        assert page.locator("path.leaflet-interactive").count() > 0  # routes and streets drawn as SVG
+        assert (
+            page.locator(".leaflet-marker-icon").count() == stops + 1
+        )  # numbered stops and the depot
+        assert (
+            page.locator("path.leaflet-interactive").count() > 0
+        )  # routes and streets drawn as SVG
         page.locator(".leaflet-marker-icon").first.click()
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
-        assert any(s.name in popup.inner_text() for t in demo_plan.tours for s in t.stops) or "Dépôt" in popup.inner_text()
+        assert (
+            any(s.name in popup.inner_text() for t in demo_plan.tours for s in t.stops)
+            or "Dépôt" in popup.inner_text()
+        )
         assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
         browser.close()
     assert errors == []

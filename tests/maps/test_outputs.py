@@ -10,23 +10,43 @@ from dynamobile.cli import main
 from dynamobile.plan import plan_to_dict
 from maps.outputs import write_outputs
 
-EXPECTED = ["plan.html", "sheet-bus-2024-05-14.pdf", "sheet-fourgon-2024-05-14.pdf", "sheet-bus-2024-05-15.pdf",
-            "plan.gpx", "plan.ics", "plan.geojson"]
+EXPECTED = [
+    "plan.html",
+    "sheet-bus-2024-05-14.pdf",
+    "sheet-fourgon-2024-05-14.pdf",
+    "sheet-bus-2024-05-15.pdf",
+    "plan.gpx",
+    "plan.ics",
+    "plan.geojson",
+]
 
 
 def test_write_outputs_with_given_graphs(demo_plan, chambery_drive, tmp_path):
-    written = write_outputs(demo_plan, tmp_path / "out", graphs={"drive": chambery_drive}, tiles=False)
+    written = write_outputs(
+        demo_plan, tmp_path / "out", graphs={"drive": chambery_drive}, tiles=False
+    )
     assert [p.name for p in written] == EXPECTED
     assert all(p.exists() and p.stat().st_size > 0 for p in written)
     assert (tmp_path / "out" / "sheet-bus-2024-05-14.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_sheets_command_loads_streets_from_the_plan(demo_plan, chambery_drive, tmp_path, monkeypatch):
+def test_sheets_command_loads_streets_from_the_plan(
+    demo_plan, chambery_drive, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DYNAMOBILE_CACHE", str(tmp_path / "cache"))
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(plan_to_dict(demo_plan), ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(main, ["sheets", str(plan_file), "--out", str(tmp_path / "out"),
-                                         "--url", "https://terrain.example"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "sheets",
+            str(plan_file),
+            "--out",
+            str(tmp_path / "out"),
+            "--url",
+            "https://terrain.example",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "7 fichiers écrits" in result.output
     for name in EXPECTED:
@@ -41,14 +61,25 @@ def test_sheets_command_reports_errors_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert "Erreur :" in result.output and "plan illisible" in result.output
     assert "Traceback" not in result.output
-    missing = CliRunner().invoke(main, ["sheets", str(tmp_path / "absent.json"), "--out", str(tmp_path / "out")])
+    missing = CliRunner().invoke(
+        main, ["sheets", str(tmp_path / "absent.json"), "--out", str(tmp_path / "out")]
+    )
     assert missing.exit_code == 2 and "fichier introuvable" in missing.output
 
 
 def test_sheets_command_names_a_missing_street_file(demo_plan, tmp_path):
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(plan_to_dict(demo_plan)), encoding="utf-8")
-    result = CliRunner().invoke(main, ["sheets", str(plan_file), "--out", str(tmp_path / "out"),
-                                         "--osm-file", str(tmp_path / "absent.osm")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "sheets",
+            str(plan_file),
+            "--out",
+            str(tmp_path / "out"),
+            "--osm-file",
+            str(tmp_path / "absent.osm"),
+        ],
+    )
     assert result.exit_code == 2
     assert "fichier de rues introuvable" in result.output

@@ -7,8 +7,8 @@ import re
 
 from pypdf import PdfReader
 
-from maps.sheets import render_sheet, sheet_filename, tour_url
 from maps.directions import directions
+from maps.sheets import render_sheet, sheet_filename, tour_url
 
 
 def _pages(pdf: bytes) -> list[str]:
@@ -66,6 +66,7 @@ def test_sheet_without_graph_still_renders(demo_plan):
 def test_tour_url_and_file_name(demo_plan):
     tour = demo_plan.tours[0]
     assert tour_url(tour) == "http://localhost:8000/tours/bus/2024-05-14"
-    assert tour_url(tour, base_url="https://dynamo.example/", template="{base_url}/t?v={vehicle}&d={date}") == (
-        "https://dynamo.example/t?v=bus&d=2024-05-14")
+    assert tour_url(
+        tour, base_url="https://dynamo.example/", template="{base_url}/t?v={vehicle}&d={date}"
+    ) == ("https://dynamo.example/t?v=bus&d=2024-05-14")
     assert sheet_filename(tour) == "sheet-bus-2024-05-14.pdf"

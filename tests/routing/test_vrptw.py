@@ -3,20 +3,27 @@
 The verifier is the benchmark's referee: most tests feed it broken routes and expect a complaint.
 """
 
-from pathlib import Path
-
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from routing.problem import SolveParams
 from routing.vrptw import (
-    SCALE, build_problem, read_instance, read_solution, solve_instance, truncated, verify,
+    SCALE,
+    build_problem,
+    read_instance,
+    read_solution,
+    solve_instance,
+    truncated,
+    verify,
 )
 
 SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "data" / "solomon"
-needs_data = pytest.mark.skipif(not (SOLOMON / "R201.vrp").exists(), reason="../shared/data/solomon absent")
+needs_data = pytest.mark.skipif(
+    not (SOLOMON / "R201.vrp").exists(), reason="../shared/data/solomon absent"
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +58,23 @@ def test_problem_is_integer_and_mandatory(r201):
     problem = build_problem(r201)
     assert problem.n_nodes == 101 and len(problem.vehicles) == 25
     assert problem.time[0].dtype.kind == "i"
-    assert problem.time[0][0, 1] == math.floor(math.hypot(41 - 35, 49 - 35) * SCALE)  # truncated, in tenths
+    assert problem.time[0][0, 1] == math.floor(
+        math.hypot(41 - 35, 49 - 35) * SCALE
+    )  # truncated, in tenths
     assert problem.windows[1] == ((int(r201.ready[1] * SCALE), int(r201.due[1] * SCALE)),)
     assert not problem.penalty  # every customer mandatory
 
 
 @needs_data
-@pytest.mark.parametrize("breakage, expected", [
-    (lambda rs: [rs[0] + rs[1][:1], *rs[1:]], "deux fois"),
-    (lambda rs: [rs[0][1:], *rs[1:]], "non servis"),
-    (lambda rs: [rs[0][::-1], *rs[1:]], "après sa fermeture"),
-    (lambda rs: [[c] for r in rs for c in r], "tournées pour"),
-])
+@pytest.mark.parametrize(
+    "breakage, expected",
+    [
+        (lambda rs: [rs[0] + rs[1][:1], *rs[1:]], "deux fois"),
+        (lambda rs: [rs[0][1:], *rs[1:]], "non servis"),
+        (lambda rs: [rs[0][::-1], *rs[1:]], "après sa fermeture"),
+        (lambda rs: [[c] for r in rs for c in r], "tournées pour"),
+    ],
+)
 def test_verifier_rejects_broken_routes(r201, r201_best, breakage, expected):
     routes = [list(r) for r in r201_best.routes]
     check = verify(r201, breakage(routes))
