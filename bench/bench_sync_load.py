@@ -250,7 +250,7 @@ def main() -> int:
             [
                 sys.executable,
                 "-m",
-                "dynamobile.cli_field",
+                "dynamobile.cli.field",
                 "serve",
                 "--port",
                 str(port),

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select, text
 
-from dynamobile import cli_field
+from dynamobile.cli import field as cli_field
 from field_app import accounts, create_app, publishing
 from field_app.db import new_session
 from field_app.models import Tour, User

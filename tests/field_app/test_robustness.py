@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from dynamobile import cli_field
+from dynamobile.cli import field as cli_field
 from field_app import exports
 from field_app.auth import safe_next
 from field_app.db import new_session

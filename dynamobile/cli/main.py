@@ -12,15 +12,15 @@ from pathlib import Path
 
 import click
 
-from .audit import audit_plan, missing_visits
-from .cli_bench import bench
-from .cli_field import COMMANDS as FIELD_COMMANDS
-from .cli_maps import sheets
-from .errors import DynamobileError, InputError, os_reason
-from .model import Scenario
-from .outputs import check_output_dir
-from .report import audit_text, comparison_text, period_text, plan_text
-from .scenario import load_scenario
+from dynamobile.audit import audit_plan, missing_visits
+from .bench import bench
+from .field import COMMANDS as FIELD_COMMANDS
+from .maps import sheets
+from dynamobile.errors import DynamobileError, InputError, os_reason
+from dynamobile.model import Scenario
+from dynamobile.outputs import check_output_dir
+from dynamobile.report import audit_text, comparison_text, period_text, plan_text
+from dynamobile.scenario import load_scenario
 
 DEMO_SCENARIO = "scenarios/chambery_centre/scenario.toml"
 
@@ -30,13 +30,13 @@ class _Group(click.Group):
     never a traceback."""
 
     def make_context(self, info_name, args, parent=None, **extra):
-        from .cli_errors import french_usage_errors  # click's own messages are English
+        from .errors import french_usage_errors  # click's own messages are English
 
         with french_usage_errors():
             return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context):
-        from .cli_errors import french_usage_errors
+        from .errors import french_usage_errors
 
         try:
             with french_usage_errors():

@@ -1,6 +1,6 @@
 """Field-app commands: ``serve``, ``users add|list|deactivate|reset-password|unlock``, ``publish``, ``export interactions``, ``init-db``.
 
-Registered on the main group by `dynamobile.cli`; ``python -m dynamobile.cli_field`` runs them alone.
+Registered on the main group by `dynamobile.cli`; ``python -m dynamobile.cli.field`` runs them alone.
 """
 
 from __future__ import annotations

@@ -1,0 +1,5 @@
+"""``python -m dynamobile.cli``."""
+
+from .main import main
+
+main()
