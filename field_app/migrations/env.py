@@ -5,6 +5,7 @@ import os
 
 from alembic import context
 
+from field_app import scenario_rows  # noqa: F401  (its tables join Base.metadata)
 from field_app.models import Base
 
 config = context.config
