@@ -56,7 +56,8 @@ def check_plan(plan: Plan, scenario: Scenario, *, travel: TravelLookup | None = 
             problems.append(f"{where}: {tour.start.time()}-{tour.end.time()} outside shift")
         if tour.start.date() != tour.date or tour.end.date() != tour.date:
             problems.append(f"{where}: not within its date")
-        work = []  # (start, end, label) of on-site work and driving
+        # (start, end, label, leave of the previous stop for a drive) of on-site work and driving
+        work: list[tuple[dt.datetime, dt.datetime, str, dt.datetime | None]] = []
         prev_leave, prev_site = tour.start, None
         for k, stop in enumerate(tour.stops):
             label = f"{where} stop {k + 1} ({stop.site})"

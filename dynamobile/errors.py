@@ -49,4 +49,5 @@ _OS_REASONS = {
 
 def os_reason(exc: OSError) -> str:
     """Why a file operation failed, in French (the system's own text when we have no wording)."""
-    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+    fallback = exc.strerror or str(exc)
+    return _OS_REASONS.get(exc.errno, fallback) if exc.errno is not None else fallback

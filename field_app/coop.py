@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -72,7 +73,7 @@ class CollectiveCra:
         return self.v1_unsplit is not None
 
 
-def _ordered(codes: set[str], table: dict) -> tuple[str, ...]:
+def _ordered(codes: Collection[str | None], table: dict) -> tuple[str, ...]:
     return tuple(code for code in table if code in codes)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
@@ -156,7 +157,8 @@ def export(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
     if fmt in exports.ALIASES:  # the former address of the Coop sheet
-        return redirect(url_for("coordinator.export", fmt=exports.ALIASES[fmt], **request.args))
+        query: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("coordinator.export", fmt=exports.ALIASES[fmt], **query))
     first, last = _period() if request.args.get("du") or request.args.get("au") else (None, None)
     buffer = io.StringIO()
     exports.write_export(get_session(), buffer, fmt=fmt, first=first, last=last)

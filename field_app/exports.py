@@ -175,7 +175,7 @@ def _remark(cra: coop.CollectiveCra) -> str:
     if not cra.v1_rows:
         return ""
     bands = " / ".join(vocab.V1_AGE_BANDS[code].label for code in V1_UNSPLIT)
-    unsplit = sum(cra.v1_unsplit.values())
+    unsplit = sum((cra.v1_unsplit or {}).values())
     return (
         f"Ancien formulaire (tranches 0–11, 12–17, 18–25, 26–59, 60+) : {unsplit} personne(s) en {bands} "
         "ne se répartissent pas dans les tranches de la Coop et sont comptées « Non communiqué »."

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import uuid as uuidlib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DataError, IntegrityError
@@ -90,7 +91,7 @@ def _text(raw, field: str) -> str:
     return raw
 
 
-def _codes(raw, allowed: dict, field: str) -> list[str]:
+def _codes(raw, allowed: Collection[str], field: str) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):

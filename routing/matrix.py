@@ -34,9 +34,13 @@ def to_csr(G: nx.MultiDiGraph, *, weight: str = "travel_time") -> CsrGraph:
     best: dict[tuple[int, int], tuple[float, float]] = {}
     for u, v, data in G.edges(data=True):
         key = (position[u], position[v])
-        w = float(data[weight])
-        if key not in best or w < best[key][0]:
-            best[key] = (w, float(data["length"]))
+        seconds = float(data[weight])
+        if key not in best or seconds < best[key][0]:
+            best[key] = (seconds, float(data["length"]))
+    rows: np.ndarray
+    cols: np.ndarray
+    w: np.ndarray
+    length: np.ndarray
     if best:
         rows, cols = (np.array(a, dtype=np.int64) for a in zip(*best.keys()))
         w, length = (np.array(a, dtype=float) for a in zip(*best.values()))

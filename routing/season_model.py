@@ -16,7 +16,7 @@ def build_problem(
     specs = []
     for rd in route_days:
         v, off = rd.vehicle, rd.offset
-        breaks = ()
+        breaks: tuple[BreakSpec, ...] = ()
         if v.lunch:
             breaks = (
                 BreakSpec(

@@ -9,6 +9,8 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
+from dynamobile.errors import InputError
+
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -47,6 +49,8 @@ class NodeIndex:
 
     def nearest(self, lat: float, lon: float) -> Snapped:
         """The nearest node and its great-circle distance."""
+        if self._tree is None:
+            raise InputError("réseau de rues vide : aucun point où s'arrêter")
         _, i = self._tree.query(self._project([lat], [lon])[0])
         return Snapped(int(self.nodes[i]), float(haversine_m(lat, lon, self.lat[i], self.lon[i])))
 

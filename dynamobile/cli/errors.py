@@ -46,9 +46,11 @@ def french_message(exc: click.UsageError) -> str:
         label = _label(exc.param) if exc.param is not None else (exc.param_hint or "paramètre")
         return f"{label} : {_bad_value(exc)}"
     if isinstance(exc, click.NoSuchOption):
-        return f"option inconnue : {exc.option_name}{_suggest(exc.possibilities)}"
+        return f"option inconnue : {exc.option_name}{_suggest(getattr(exc, 'possibilities', None))}"
     if hasattr(exc, "command_name"):  # click.NoSuchCommand (click ≥ 8.4)
-        return f"commande inconnue : {exc.command_name}{_suggest(exc.possibilities)}"
+        return (
+            f"commande inconnue : {exc.command_name}{_suggest(getattr(exc, 'possibilities', None))}"
+        )
     if isinstance(exc, click.BadOptionUsage):
         if "requires" in exc.message:
             return f"option {exc.option_name} : valeur manquante"
@@ -76,7 +78,7 @@ def _suggest(possibilities) -> str:
     return f" (vouliez-vous dire {' ou '.join(possibilities)} ?)" if possibilities else ""
 
 
-def _choices(kind: click.ParamType) -> str:
+def _choices(kind: click.Choice) -> str:
     return ", ".join(map(str, kind.choices))
 
 
@@ -112,7 +114,9 @@ def _bad_value(exc: click.BadParameter) -> str:
     match = _QUOTED.match(message)
     value = f"« {match.group(2)} »" if match else "la valeur"
     if isinstance(kind, click.DateTime):
-        formats = [re.sub("%[YmdHMS]", lambda m: _FORMAT_FR[m.group(0)], f) for f in kind.formats]
+        formats = [
+            re.sub("%[YmdHMS]", lambda m: _FORMAT_FR[str(m.group(0))], str(f)) for f in kind.formats
+        ]
         return f"{value} n'est pas une date {' ou '.join(formats)}"
     if isinstance(kind, click.types.IntParamType):
         return f"{value} n'est pas un nombre entier"
