@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from .calendars import opening, works_on
 from .check import TravelLookup
+from .french import day_month_fr
 from .model import Scenario, Site, Vehicle
 from .plan import Plan, Tour
-from .report import day_month
 from .windows import format_clock
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ def _finding(
         where = f"une tournée vide de {name}"
     end = start + site.service_min
     message = (
-        f"{site.name} tenait le {day_month(day)} dans {where} "
+        f"{site.name} tenait le {day_month_fr(day)} dans {where} "
         f"(présence {format_clock(start)}-{format_clock(end)})."
     )
     return Finding(

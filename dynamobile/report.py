@@ -4,48 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .french import date_fr, distance_fr, duration_fr, leg_fr, plural, vehicle_title_fr
 from .plan import Break, Plan, Tour
-
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-KIND_NAMES = {"van": "fourgon", "bus": "bus", "cargo_bike": "vélo-cargo"}
-
-
-def french_date(day: dt.date) -> str:
-    """``samedi 28 novembre 2026``."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def day_month(day: dt.date) -> str:
-    """``mardi 02/03``."""
-    return f"{_DAYS[day.weekday()]} {day:%d/%m}"
 
 
 def hhmm(value: dt.datetime) -> str:
+    """``09:30``: zero-padded, so that the timetable's columns line up."""
     return value.strftime("%H:%M")
-
-
-def duration_text(seconds: float) -> str:
-    """``7 min``, ``1 h 05``."""
-    minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
-
-
-def distance_text(metres: float) -> str:
-    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
 
 
 def breaks_by_place(tour: Tour) -> tuple[dict[int, Break], dict[int, Break]]:
@@ -65,12 +30,7 @@ def breaks_by_place(tour: Tour) -> tuple[dict[int, Break], dict[int, Break]]:
 
 def tour_text(tour: Tour) -> list[str]:
     """The timetable of one tour, one line per event."""
-    kind = KIND_NAMES.get(tour.vehicle_kind, tour.vehicle_kind)
-    title = (
-        f"{tour.vehicle_name} ({tour.vehicle}, {kind})"
-        if tour.vehicle_name
-        else f"{tour.vehicle} ({kind})"
-    )
+    title = vehicle_title_fr(tour.vehicle_name or tour.vehicle, tour.vehicle_kind)
     crew = f" — {', '.join(tour.crew)}" if tour.crew else ""
     lines = [f"{title}{crew}"]
     lines += [
@@ -92,13 +52,13 @@ def tour_text(tour: Tour) -> list[str]:
         lines.append(
             f"  {hhmm(s.arrive)}  {k + 1}. {s.name} — {pause}installation {hhmm(s.setup_start)}, "
             f"ouvert {hhmm(s.start)}–{hhmm(s.end)}, départ {hhmm(s.leave)}  "
-            f"({duration_text(s.drive_s)}, {distance_text(s.distance_m)} depuis le point précédent)"
+            f"({leg_fr(s.distance_m, s.drive_s)} depuis le point précédent)"
         )
     if len(tour.stops) in between:
         b = between[len(tour.stops)]
         lines.append(f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)}")
     lines.append(
-        f"  {hhmm(tour.end)}  retour au dépôt ({duration_text(tour.return_drive_s)}, {distance_text(tour.return_distance_m)})"
+        f"  {hhmm(tour.end)}  retour au dépôt ({leg_fr(tour.return_distance_m, tour.return_drive_s)})"
     )
     lines += [
         f"  {hhmm(b.start)}  {b.label} jusqu'à {hhmm(b.end)} (au dépôt)"
@@ -107,8 +67,8 @@ def tour_text(tour: Tour) -> list[str]:
     ]
     on_site = sum(s.service_s for s in tour.stops)
     lines.append(
-        f"  Total : {len(tour.stops)} arrêts, {distance_text(tour.distance_m)}, {duration_text(tour.drive_s)} de trajet, "
-        f"{duration_text(on_site)} ouvert au public"
+        f"  Total : {plural(len(tour.stops), 'arrêt')}, {distance_fr(tour.distance_m)}, "
+        f"{duration_fr(tour.drive_s)} de trajet, {duration_fr(on_site)} ouvert au public"
     )
     return lines
 
@@ -117,7 +77,7 @@ def plan_text(plan: Plan) -> str:
     """The whole plan: tours per date, then the sites not visited with their reasons."""
     lines = []
     for day in plan.dates:
-        lines.append(f"Tournées du {french_date(day)} — {plan.scenario}")
+        lines.append(f"Tournées du {date_fr(day)} — {plan.scenario}")
         tours = [t for t in plan.tours if t.date == day]
         if not tours:
             lines.append("  Aucune tournée ce jour-là.")
@@ -147,7 +107,7 @@ def period_text(plan: Plan) -> str:
     """Per-neighbourhood coverage and visit targets not met, for plans of several days."""
     stats = plan.stats
     lines = [
-        f"Par quartier ({len(plan.dates)} jours, du {plan.dates[0]:%d/%m/%Y} au {plan.dates[-1]:%d/%m/%Y}) :"
+        f"Par quartier ({plural(len(plan.dates), 'jour')}, du {plan.dates[0]:%d/%m/%Y} au {plan.dates[-1]:%d/%m/%Y}) :"
     ]
     lines.append(
         f"  {'quartier':<24} {'sites':>5} {'visites':>7} {'priorité':>8} {'dernière visite':>16} {'jours depuis':>12}"
@@ -187,7 +147,7 @@ def comparison_text(rows: list[dict], *, days: int) -> str:
         f"{'option':<46} {'sites':>7} {'visites':>7} {'priorité':>9} {'h sur place':>11} {'h trajet':>8} "
         f"{'km':>7}  non servis"
     )
-    lines = [f"Comparaison des véhicules sur {days} jour(s)", header, "-" * len(header)]
+    lines = [f"Comparaison des véhicules sur {plural(days, 'jour')}", header, "-" * len(header)]
     for r in rows:
         unserved = (
             ", ".join(
@@ -211,12 +171,12 @@ def audit_text(findings: list, missing: dict[str, int], *, shown: int = 3) -> st
     """
     head = "Contrôle des visites manquantes : "
     total = sum(missing.values())
-    plural = "s" if total > 1 else ""
-    checked = f"{total} visite{plural} manquante{plural}"
+    checked = plural(total, "visite manquante", "visites manquantes")
     if not findings:
+        checked_past = "vérifiées" if total > 1 else "vérifiée"
         return (
             head
-            + f"aucune visite manquante ne tenait dans les tournées ({checked} vérifiée{plural})."
+            + f"aucune visite manquante ne tenait dans les tournées ({checked} {checked_past})."
         )
     first: dict = {}  # each site's earliest `dynamobile.audit.Finding`, in date order
     days: dict[str, int] = {}

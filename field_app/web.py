@@ -11,25 +11,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 
 from dynamobile.errors import InputError
+from dynamobile.french import date_fr
 
 PARIS = ZoneInfo("Europe/Paris")
 STATIC_DIR = Path(__file__).parent / "static"
-DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
@@ -76,10 +61,6 @@ def hm(value: dt.datetime | None) -> str:
     return "" if value is None else paris(value).strftime("%H:%M")
 
 
-def french_date(value: dt.date) -> str:
-    return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
 @cache
 def asset_version(filename: str) -> str:
     return hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:10]
@@ -91,7 +72,7 @@ def asset_url(filename: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(hm=hm, french_date=french_date, paris=paris)
+    app.jinja_env.filters.update(hm=hm, french_date=date_fr, paris=paris)
     app.jinja_env.globals.update(asset_url=asset_url)
     if app.debug:
         asset_version.cache_clear()

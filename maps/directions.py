@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from dynamobile.errors import StreetDataError
-
-from .french import distance_fr
+from dynamobile.french import distance_fr
 
 BEARING_REACH_M = 20.0  # how far along the path the turn angle is measured, each side of a junction
 SHORT_UNNAMED_M = 12.0  # an unnamed stretch shorter than this between two streets is not announced

@@ -14,9 +14,9 @@ import gpxpy.gpx
 import icalendar
 import networkx as nx
 
+from dynamobile.french import date_fr, distance_fr, duration_fr, plural, site_kind_fr, time_fr
 from dynamobile.plan import Plan, Stop, Tour
 
-from .french import date_fr, duration_fr, kind_fr, time_fr
 from .legs import ATTRIBUTION, ODBL_URL, tour_legs, vehicle_label
 
 ODBL_LICENSE_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
@@ -62,13 +62,13 @@ def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None)
                     name=f"{i}. {stop.name}",
                     comment=stop.address or None,
                     description=f"{label} : {_stop_summary(stop)}",
-                    type=kind_fr(stop.kind),
+                    type=site_kind_fr(stop.kind),
                 )
             )
         track = gpxpy.gpx.GPXTrack(
             name=label,
             description=(
-                f"{len(tour.stops)} arrêt(s), {tour.distance_m} m, {duration_fr(tour.drive_s)} de route"
+                f"{plural(len(tour.stops), 'arrêt')}, {distance_fr(tour.distance_m)}, {duration_fr(tour.drive_s)} de route"
             ),
         )
         track.type = tour.vehicle_kind or None
@@ -103,7 +103,7 @@ def plan_to_ics(plan: Plan, *, stamp: dt.datetime | None = None) -> bytes:
             event.add("summary", f"{stop.name} — {vehicle_label(tour)}")
             event.add("location", ", ".join(x for x in (stop.name, stop.address) if x))
             event.add("geo", (stop.lat, stop.lon))
-            event.add("categories", [kind_fr(stop.kind)])
+            event.add("categories", [site_kind_fr(stop.kind)])
             crew = f"\nÉquipage : {', '.join(tour.crew)}" if tour.crew else ""
             event.add(
                 "description",

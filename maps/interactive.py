@@ -14,9 +14,9 @@ import branca
 import folium
 import networkx as nx
 
+from dynamobile.french import date_fr, duration_fr, site_kind_fr, time_fr
 from dynamobile.plan import Plan, Stop, Tour
 
-from .french import date_fr, duration_fr, kind_fr, time_fr
 from .legs import ATTRIBUTION, ODBL_URL, plan_bounds, tour_legs, vehicle_colours, vehicle_label
 
 _PROFILE_FR = {"drive": "rues (véhicules)", "bike": "rues (vélo)"}
@@ -63,7 +63,7 @@ def _stop_popup(tour: Tour, index: int, stop: Stop) -> str:
     e = html.escape
     rows = [
         f"<b>{index}. {e(stop.name)}</b>",
-        e(kind_fr(stop.kind)) + (f" — {e(stop.address)}" if stop.address else ""),
+        e(site_kind_fr(stop.kind)) + (f" — {e(stop.address)}" if stop.address else ""),
         f"{e(vehicle_label(tour))}, {e(date_fr(tour.date))}",
         f"Arrivée {time_fr(stop.arrive)} · installation {time_fr(stop.setup_start)}",
         f"Ouverture {time_fr(stop.start)}–{time_fr(stop.end)} ({duration_fr(stop.service_s)})",

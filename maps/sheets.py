@@ -36,11 +36,20 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dynamobile.french import (
+    date_fr,
+    distance_fr,
+    duration_fr,
+    leg_fr,
+    plural,
+    site_kind_fr,
+    time_fr,
+    vehicle_title_fr,
+)
 from dynamobile.plan import Plan, Tour
 from dynamobile.report import breaks_by_place
 
 from .directions import directions
-from .french import date_fr, distance_fr, duration_fr, kind_fr, time_fr, vehicle_kind_fr
 from .legs import ATTRIBUTION, Leg, tour_legs, vehicle_label
 from .staticmap import render_tour_map
 
@@ -151,13 +160,12 @@ def _numbered_canvas(footer: str):
 
 def _header(plan: Plan, tour: Tour, url: str) -> Table:
     crew = ", ".join(tour.crew) if tour.crew else "—"
-    kind = vehicle_kind_fr(tour.vehicle_kind)
     lines = [
         Paragraph(f"Feuille de route — {vehicle_label(tour)}", _STYLES["title"]),
         Paragraph(date_fr(tour.date).capitalize(), _STYLES["subtitle"]),
         Spacer(1, 4),
         Paragraph(
-            f"<b>Véhicule :</b> {vehicle_label(tour)}" + (f" ({kind})" if kind else ""),
+            f"<b>Véhicule :</b> {vehicle_title_fr(vehicle_label(tour), tour.vehicle_kind)}",
             _STYLES["body"],
         ),
         Paragraph(f"<b>Équipage :</b> {crew}", _STYLES["body"]),
@@ -166,7 +174,7 @@ def _header(plan: Plan, tour: Tour, url: str) -> Table:
             _STYLES["body"],
         ),
         Paragraph(
-            f"<b>Parcours :</b> {len(tour.stops)} arrêt(s), {distance_fr(tour.distance_m)}, "
+            f"<b>Parcours :</b> {plural(len(tour.stops), 'arrêt')}, {distance_fr(tour.distance_m)}, "
             f"{duration_fr(tour.drive_s)} de route",
             _STYLES["body"],
         ),
@@ -210,7 +218,7 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
     for i, stop in enumerate(tour.stops, start=1):
         if i - 1 in between:
             add_break(between[i - 1])
-        detail = ", ".join(x for x in (kind_fr(stop.kind), stop.address) if x)
+        detail = ", ".join(x for x in (site_kind_fr(stop.kind), stop.address) if x)
         place = [Paragraph(stop.name, bold)] + (
             [Paragraph(detail, _STYLES["small"])] if detail else []
         )
@@ -277,8 +285,8 @@ def _leg_title(leg: Leg) -> str:
     style = "pointillés" if leg.is_return else _LEG_STYLE_FR[(leg.index - 1) % len(_LEG_STYLE_FR)]
     what = "Retour" if leg.is_return else f"Trajet {leg.index}"
     return (
-        f"{what} : de {leg.origin} à {leg.destination} — {distance_fr(leg.distance_m)}, "
-        f"{duration_fr(leg.drive_s)} (sur la carte : {style})"
+        f"{what} : de {leg.origin} à {leg.destination} — {leg_fr(leg.distance_m, leg.drive_s)} "
+        f"(sur la carte : {style})"
     )
 
 

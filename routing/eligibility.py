@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dynamobile.calendars import day_off_reason, opening
+from dynamobile.french import vehicle_kind_fr
 from dynamobile.model import Scenario, Site, Vehicle
 from dynamobile.plan import (
     CLOSED,
@@ -23,7 +24,6 @@ from dynamobile.windows import format_clock, french_window
 from .snapping import Snapped
 
 DAY_S = 86_400
-KIND_LABELS = {"bus": "le bus", "van": "le fourgon", "cargo_bike": "le vélo-cargo"}
 
 
 @dataclass
@@ -69,7 +69,9 @@ def _classify(
             continue
         allowed = [i for i, v in enumerate(vehicles) if site.allows(v.kind)]
         if not allowed:
-            kinds = ", ".join(KIND_LABELS.get(k, k) for k in sorted(site.vehicle_kinds or ()))
+            kinds = ", ".join(
+                vehicle_kind_fr(k, article=True) for k in sorted(site.vehicle_kinds or ())
+            )
             # A crew that would work this weekday but is off (public holiday, day off) says why.
             off = sorted(
                 {
@@ -94,7 +96,7 @@ def _classify(
         ]
         if not reachable:
             detail = ", ".join(
-                f"{KIND_LABELS.get(vehicles[i].kind, vehicles[i].kind)} à {snapped[vehicles[i].profile][site.id].distance_m:.0f} m"
+                f"{vehicle_kind_fr(vehicles[i].kind, article=True)} à {snapped[vehicles[i].profile][site.id].distance_m:.0f} m"
                 for i in allowed[:3]
             )
             skip(

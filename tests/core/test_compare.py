@@ -56,7 +56,7 @@ def test_compare_command_writes_json(chambery_osm, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (
-        "Comparaison des véhicules sur 1 jour(s)" in result.output
+        "Comparaison des véhicules sur 1 jour\n" in result.output
         and "Vélo-cargo + remorque" in result.output
     )
     data = json.loads(out.read_text())

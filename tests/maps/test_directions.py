@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from dynamobile.errors import StreetDataError
+from dynamobile.french import distance_fr, duration_fr, leg_fr
 from maps.directions import (
     ARRIVE,
     DEPART,
@@ -19,7 +20,6 @@ from maps.directions import (
     street_phrase,
     turn_angle,
 )
-from maps.french import distance_fr, duration_fr, leg_fr
 
 LAT0, LON0 = 45.0, 6.0
 M_LAT = 1 / 111_320.0

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from maps.french import time_fr
+from dynamobile.french import time_fr
 from maps.interactive import LEAFLET_DIR, plan_map, write_plan_map
 
 VEHICLE_COLOURS = {"bus": "#0072B2", "fourgon": "#D55E00"}  # see test_one_colour_per_vehicle
