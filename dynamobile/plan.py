@@ -1,23 +1,38 @@
 """The result of planning: tours of stops with times, and sites not visited with their reason.
 
-`plan.json` is the JSON form of `Plan` (see README, "plan.json"); `plan_to_dict` and
-`plan_from_dict` are exact inverses so that maps, exports and the field app read what the
-planner wrote. `plan_from_dict` first checks the version and `plan.schema.json`, the one
-definition of the format.
+`plan.json` is the JSON form of `Plan` (see README, "plan.json"). The dataclasses below are its
+one definition: their field types (with the constraints in `Annotated`) drive the writer
+(`plan_to_dict`), the reader (`plan_from_dict`, which refuses another version and names the first
+bad field in French) and the JSON Schema (`dynamobile.plan_schema`, committed as plan.schema.json), all
+through pydantic, so that the three cannot drift apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+from typing_extensions import TypedDict  # pydantic needs it for TypedDicts before Python 3.12
 
 from .errors import InputError
-from .model import DEFAULT_COMMUNE, DEFAULT_INSEE, DEFAULT_POSTCODE
+from .model import DEFAULT_COMMUNE, DEFAULT_INSEE, DEFAULT_POSTCODE, PROFILES, VEHICLE_KINDS
 
 PLAN_VERSION = 1
+TIMEZONE = "Europe/Paris"
 
 # Reason codes for sites that are not in any tour.
 CLOSED = "closed"
@@ -37,6 +52,103 @@ REASON_CODES = (
     RECENT_VISIT,
 )
 
+TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)[:60]
+
+
+def _read_time(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return value
+    if isinstance(value, str) and re.fullmatch(TIME_PATTERN, value):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "plan_time", "{shown} : cette heure n'existe pas", {"shown": _shown(value)}
+            ) from None
+    raise PydanticCustomError(
+        "plan_time",
+        "{shown} n'est pas une heure AAAA-MM-JJTHH:MM:SS+HH:MM",
+        {"shown": _shown(value)},
+    )
+
+
+def _read_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(DATE_PATTERN, value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "plan_date", "{shown} : cette date n'existe pas", {"shown": _shown(value)}
+            ) from None
+    raise PydanticCustomError(
+        "plan_date", "{shown} n'est pas une date AAAA-MM-JJ", {"shown": _shown(value)}
+    )
+
+
+def _one_of(*allowed: str) -> Callable[[str], str]:
+    """A check that a text is one of ``allowed`` (its JSON Schema is given beside it)."""
+
+    def check(value: str) -> str:
+        if value in allowed:
+            return value
+        if len(allowed) == 1:
+            raise PydanticCustomError(
+                "plan_const",
+                "{shown} au lieu de {expected}",
+                {"shown": _shown(value), "expected": _shown(allowed[0])},
+            )
+        raise PydanticCustomError(
+            "plan_enum",
+            "{shown} inconnu (attendu : {expected})",
+            {"shown": _shown(value), "expected": ", ".join(allowed)},
+        )
+
+    return check
+
+
+# ISO 8601 with the Europe/Paris offset, to the second, e.g. 2026-11-28T09:30:00+01:00.
+Time = Annotated[
+    dt.datetime,
+    PlainValidator(_read_time),
+    PlainSerializer(lambda t: t.isoformat(timespec="seconds"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": TIME_PATTERN}),
+]
+Date = Annotated[
+    dt.date,
+    PlainValidator(_read_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+Seconds = Annotated[int, Field(ge=0, description="seconds")]
+Metres = Annotated[int, Field(ge=0, description="metres")]
+LonLat = tuple[float, float]  # WGS84 degrees, [lon, lat] as in GeoJSON
+VehicleKind = Annotated[
+    str,
+    AfterValidator(_one_of(*VEHICLE_KINDS)),
+    WithJsonSchema({"type": "string", "enum": list(VEHICLE_KINDS)}),
+]
+Profile = Annotated[
+    str,
+    AfterValidator(_one_of(*PROFILES)),
+    WithJsonSchema({"type": "string", "enum": list(PROFILES)}),
+]
+ReasonCode = Annotated[
+    str,
+    AfterValidator(_one_of(*REASON_CODES)),
+    WithJsonSchema({"type": "string", "enum": list(REASON_CODES)}),
+]
+Timezone = Annotated[
+    str, AfterValidator(_one_of(TIMEZONE)), WithJsonSchema({"type": "string", "const": TIMEZONE})
+]
+Version = Annotated[int, WithJsonSchema({"type": "integer", "const": PLAN_VERSION})]
+
 
 @dataclass(frozen=True)
 class Stop:
@@ -48,23 +160,30 @@ class Stop:
 
     site: str
     name: str
-    kind: str
+    kind: Annotated[
+        str,
+        Field(
+            description="Site kind; the planner writes forecourt, market, fete, school, "
+            "social_centre or other, readers show any other kind as it is."
+        ),
+    ]
     lat: float
     lon: float
-    arrive: dt.datetime
-    setup_start: dt.datetime
-    start: dt.datetime
-    end: dt.datetime
-    leave: dt.datetime
-    drive_s: int
-    distance_m: int
+    arrive: Time
+    setup_start: Time
+    start: Time
+    end: Time
+    leave: Time
+    drive_s: Seconds
+    distance_m: Metres
     address: str = ""
     quartier: str = ""
-    priority: int = 1
+    priority: Annotated[int, Field(ge=1)] = 1
     path: tuple[int, ...] = ()
-    geometry: tuple[tuple[float, float], ...] = ()
-    insee: str = DEFAULT_INSEE  # the site's commune: INSEE code, postcode, name
-    postcode: str = DEFAULT_POSTCODE
+    geometry: tuple[LonLat, ...] = ()
+    # the site's commune: INSEE code, postcode, name
+    insee: Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")] = DEFAULT_INSEE
+    postcode: Annotated[str, Field(pattern=r"^\d{5}$")] = DEFAULT_POSTCODE
     commune: str = DEFAULT_COMMUNE
 
     @property
@@ -77,9 +196,9 @@ class Break:
     """A crew break (lunch) taken between ``start`` and ``end``; ``after_stop`` is the index of
     the stop it follows (-1: before the first stop)."""
 
-    start: dt.datetime
-    end: dt.datetime
-    after_stop: int
+    start: Time
+    end: Time
+    after_stop: Annotated[int, Field(ge=-1)]
     label: str = "Pause déjeuner"
 
 
@@ -88,19 +207,19 @@ class Tour:
     """One vehicle's day: depart from the depot at ``start``, back at ``end``."""
 
     vehicle: str
-    vehicle_kind: str
-    profile: str
-    date: dt.date
-    start: dt.datetime
-    end: dt.datetime
-    stops: tuple[Stop, ...]
+    vehicle_kind: VehicleKind
+    profile: Profile
+    date: Date
+    start: Time
+    end: Time
+    stops: Annotated[tuple[Stop, ...], Field(min_length=1)]
     breaks: tuple[Break, ...]
-    distance_m: int
-    drive_s: int
-    return_drive_s: int
-    return_distance_m: int
+    distance_m: Metres
+    drive_s: Seconds
+    return_drive_s: Seconds
+    return_distance_m: Metres
     return_path: tuple[int, ...] = ()
-    return_geometry: tuple[tuple[float, float], ...] = ()
+    return_geometry: tuple[LonLat, ...] = ()
     vehicle_name: str = ""
     crew: tuple[str, ...] = ()
 
@@ -111,9 +230,9 @@ class Unassigned:
 
     site: str
     name: str
-    code: str
-    reason: str
-    date: dt.date | None = None
+    code: ReasonCode
+    reason: Annotated[str, Field(min_length=1)]
+    date: Date | None = None
     extra_min: int | None = None  # for NO_TIME: cheapest extra time its visit would need
     lat: float | None = None
     lon: float | None = None
@@ -126,116 +245,42 @@ class Depot:
     lon: float
 
 
+class Streets(TypedDict, total=False):
+    """The street source and routing settings the planner used, so that maps and sheets reload the
+    same graphs; empty for a plan built without streets (then `dynamobile sheets` needs
+    --osm-file). An OSM file is recorded by name and content (sha256) and looked for beside the
+    plan, then in ../shared/data/osm; plans of older versions of Dynamobile give its absolute path
+    instead, without sha256."""
+
+    osm_file: str | None
+    osm_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None
+    place: str | None
+    bbox: tuple[float, float, float, float] | None  # west, south, east, north
+    bike_speed_kph: Annotated[float, Field(gt=0)]
+    drive_speed_factor: Annotated[float, Field(gt=0)]
+    snap_max_m: Annotated[float, Field(gt=0)]
+    description: str
+
+
 @dataclass(frozen=True)
 class Plan:
-    version: int
+    version: Version
     scenario: str
-    dates: tuple[dt.date, ...]
+    dates: Annotated[tuple[Date, ...], Field(min_length=1)]
     depot: Depot
     tours: tuple[Tour, ...]
     unassigned: tuple[Unassigned, ...]
-    streets: dict = field(default_factory=dict)  # street source and routing settings, see README
-    timezone: str = "Europe/Paris"
-    stats: dict = field(default_factory=dict)
+    streets: Streets = field(default_factory=Streets)  # see README
+    timezone: Timezone = TIMEZONE
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _iso(value: dt.datetime) -> str:
-    return value.isoformat(timespec="seconds")
-
-
-def _stop_to_dict(stop: Stop) -> dict:
-    return {
-        "site": stop.site,
-        "name": stop.name,
-        "kind": stop.kind,
-        "address": stop.address,
-        "quartier": stop.quartier,
-        "insee": stop.insee,
-        "postcode": stop.postcode,
-        "commune": stop.commune,
-        "priority": stop.priority,
-        "lat": stop.lat,
-        "lon": stop.lon,
-        "arrive": _iso(stop.arrive),
-        "setup_start": _iso(stop.setup_start),
-        "start": _iso(stop.start),
-        "end": _iso(stop.end),
-        "leave": _iso(stop.leave),
-        "drive_s": stop.drive_s,
-        "distance_m": stop.distance_m,
-        "path": list(stop.path),
-        "geometry": [list(p) for p in stop.geometry],
-    }
+_PLAN = TypeAdapter(Plan)
 
 
 def plan_to_dict(plan: Plan) -> dict:
     """The JSON-ready form of a plan (ISO 8601 times with their Europe/Paris offset)."""
-    return {
-        "version": plan.version,
-        "scenario": plan.scenario,
-        "timezone": plan.timezone,
-        "dates": [d.isoformat() for d in plan.dates],
-        "streets": plan.streets,
-        "depot": {"name": plan.depot.name, "lat": plan.depot.lat, "lon": plan.depot.lon},
-        "tours": [
-            {
-                "vehicle": t.vehicle,
-                "vehicle_name": t.vehicle_name,
-                "vehicle_kind": t.vehicle_kind,
-                "profile": t.profile,
-                "crew": list(t.crew),
-                "date": t.date.isoformat(),
-                "start": _iso(t.start),
-                "end": _iso(t.end),
-                "distance_m": t.distance_m,
-                "drive_s": t.drive_s,
-                "return_drive_s": t.return_drive_s,
-                "return_distance_m": t.return_distance_m,
-                "return_path": list(t.return_path),
-                "return_geometry": [list(p) for p in t.return_geometry],
-                "stops": [_stop_to_dict(s) for s in t.stops],
-                "breaks": [
-                    {
-                        "start": _iso(b.start),
-                        "end": _iso(b.end),
-                        "after_stop": b.after_stop,
-                        "label": b.label,
-                    }
-                    for b in t.breaks
-                ],
-            }
-            for t in plan.tours
-        ],
-        "unassigned": [
-            {
-                "site": u.site,
-                "name": u.name,
-                "code": u.code,
-                "reason": u.reason,
-                "date": u.date.isoformat() if u.date else None,
-                "extra_min": u.extra_min,
-                "lat": u.lat,
-                "lon": u.lon,
-            }
-            for u in plan.unassigned
-        ],
-        "stats": plan.stats,
-    }
-
-
-def _points(raw) -> tuple[tuple[float, float], ...]:
-    return tuple((float(p[0]), float(p[1])) for p in raw or ())
-
-
-@lru_cache(maxsize=1)
-def _schema_validator():
-    # jsonschema is imported here only: plan.schema.json is the one definition of the format.
-    import jsonschema
-
-    schema = json.loads(
-        (resources.files(__package__) / "plan.schema.json").read_text(encoding="utf-8")
-    )
-    return jsonschema.Draft202012Validator(schema)
+    return _PLAN.dump_python(plan, mode="json")
 
 
 _TYPES_FR = {
@@ -246,6 +291,21 @@ _TYPES_FR = {
     "number": "nombre",
     "boolean": "booléen",
     "null": "null",
+}
+# pydantic's error types for a value of the wrong JSON type, and the type that was expected.
+_EXPECTED = {
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "int_parsing": "integer",
+    "float_type": "number",
+    "float_parsing": "number",
+    "string_type": "string",
+    "bool_type": "boolean",
+    "list_type": "array",
+    "tuple_type": "array",
+    "dict_type": "object",
+    "dataclass_type": "object",
+    "model_type": "object",
 }
 
 
@@ -266,152 +326,76 @@ def _json_type(value) -> str:
     return type(value).__name__
 
 
-def _schema_problem(error) -> str:
-    """« where : what » in French for one jsonschema error (its JSON path, then the rule broken)."""
-    where, rule, expected, value = (
-        error.json_path,
-        error.validator,
-        error.validator_value,
-        error.instance,
+def _json_path(loc: tuple) -> str:
+    return "$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
+def _problem(error: ErrorDetails) -> str:
+    """« where : what » in French for one pydantic error (its JSON path, then the rule broken)."""
+    where, kind, value, ctx = (
+        _json_path(error["loc"]),
+        error["type"],
+        error.get("input"),
+        error.get("ctx") or {},
     )
-    if rule == "required":
-        missing = next((key for key in expected if key not in value), expected[0])
-        return f"{where}.{missing} : champ manquant"
-    if rule == "type":
-        wanted = " ou ".join(
-            _TYPES_FR.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)
-        )
-        return f"{where} : {wanted} attendu (trouvé : {_TYPES_FR.get(_json_type(value), _json_type(value))})"
-    shown = json.dumps(value, ensure_ascii=False)[:60]
-    if rule == "const":
-        return f"{where} : {shown} au lieu de {json.dumps(expected, ensure_ascii=False)}"
-    if rule == "enum":
-        return f"{where} : {shown} inconnu (attendu : {', '.join(map(str, expected))})"
-    if rule == "pattern":
-        formats = _schema_validator().schema["$defs"]
-        form = {
-            formats["time"]["pattern"]: "une heure AAAA-MM-JJTHH:MM:SS+HH:MM",
-            formats["date"]["pattern"]: "une date AAAA-MM-JJ",
-        }.get(expected, "au format attendu")
-        return f"{where} : {shown} n'est pas {form}"
-    bounds = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}
-    if rule in bounds:
-        return f"{where} : {shown} doit être {bounds[rule]} {expected}"
-    if rule == "minItems":
-        return f"{where} : au moins {expected} élément(s) attendu(s)"
-    if rule == "maxItems":
-        return f"{where} : au plus {expected} élément(s) attendu(s)"
-    if rule == "minLength":
+    if kind.startswith("plan_"):  # our own checks, already French
+        return f"{where} : {error['msg']}"
+    if kind == "missing":
+        return f"{where} : {'élément' if isinstance(error['loc'][-1], int) else 'champ'} manquant"
+    if kind in _EXPECTED:
+        found = _json_type(value)
+        return f"{where} : {_TYPES_FR[_EXPECTED[kind]]} attendu (trouvé : {_TYPES_FR.get(found, found)})"
+    bounds = {
+        "greater_than_equal": ("≥", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("≤", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in bounds:
+        sign, key = bounds[kind]
+        return f"{where} : {_shown(value)} doit être {sign} {ctx.get(key)}"
+    if kind == "too_short":
+        return f"{where} : au moins {ctx.get('min_length')} élément(s) attendu(s)"
+    if kind == "too_long":
+        return f"{where} : au plus {ctx.get('max_length')} élément(s) attendu(s)"
+    if kind == "string_too_short":
         return f"{where} : texte vide"
+    if kind == "string_pattern_mismatch":
+        return f"{where} : {_shown(value)} n'est pas au format attendu"
+    if kind == "finite_number":
+        return f"{where} : nombre fini attendu"
     return f"{where} : valeur invalide"
 
 
-def check_plan_dict(data) -> None:
-    """Refuse a plan.json of another version, or one that does not match plan.schema.json.
-
-    Raises InputError with one French line: the version found, or the JSON path of the most
-    relevant problem.
-    """
+def _check_version(data: Any) -> None:
     version = data.get("version") if isinstance(data, dict) and "version" in data else PLAN_VERSION
     if type(version) is not int or version != PLAN_VERSION:
         raise InputError(
             f"plan.json : version {json.dumps(version, ensure_ascii=False)} inconnue "
             f"(attendu {PLAN_VERSION}) — replanifiez avec cette version de Dynamobile"
         )
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_schema_validator().iter_errors(data))
-    if error is not None:
-        raise InputError(f"plan.json : plan illisible en {_schema_problem(error)}")
 
 
-def plan_from_dict(data: dict) -> Plan:
-    """Rebuild a `Plan` from `plan_to_dict` output.
+def plan_from_dict(data: Any) -> Plan:
+    """Rebuild a `Plan` from `plan_to_dict` output (a parsed plan.json).
 
-    Raises InputError for another version or a document that does not match plan.schema.json
-    (see `check_plan_dict`); a value the schema cannot judge (a date like 2024-02-30) still raises
-    ValueError.
+    Raises
+    ------
+    InputError
+        With one French line: for another version, the version found; else the JSON path of the
+        first field that does not match the format, and why.
     """
-    check_plan_dict(data)
-    when = dt.datetime.fromisoformat
-    tours = []
-    for t in data["tours"]:
-        stops = tuple(
-            Stop(
-                site=s["site"],
-                name=s["name"],
-                kind=s.get("kind", "other"),
-                lat=float(s["lat"]),
-                lon=float(s["lon"]),
-                arrive=when(s["arrive"]),
-                setup_start=when(s.get("setup_start", s["arrive"])),
-                start=when(s["start"]),
-                end=when(s["end"]),
-                leave=when(s["leave"]),
-                drive_s=int(s["drive_s"]),
-                distance_m=int(s["distance_m"]),
-                address=s.get("address", ""),
-                quartier=s.get("quartier", ""),
-                insee=s.get("insee", DEFAULT_INSEE),
-                postcode=s.get("postcode", DEFAULT_POSTCODE),
-                commune=s.get("commune", DEFAULT_COMMUNE),
-                priority=int(s.get("priority", 1)),
-                path=tuple(s.get("path", ())),
-                geometry=_points(s.get("geometry")),
-            )
-            for s in t["stops"]
-        )
-        breaks = tuple(
-            Break(
-                when(b["start"]),
-                when(b["end"]),
-                int(b.get("after_stop", -1)),
-                b.get("label", "Pause déjeuner"),
-            )
-            for b in t.get("breaks", ())
-        )
-        tours.append(
-            Tour(
-                vehicle=t["vehicle"],
-                vehicle_kind=t.get("vehicle_kind", ""),
-                profile=t.get("profile", "drive"),
-                date=dt.date.fromisoformat(t["date"]),
-                start=when(t["start"]),
-                end=when(t["end"]),
-                stops=stops,
-                breaks=breaks,
-                distance_m=int(t["distance_m"]),
-                drive_s=int(t["drive_s"]),
-                return_drive_s=int(t["return_drive_s"]),
-                return_distance_m=int(t["return_distance_m"]),
-                return_path=tuple(t.get("return_path", ())),
-                return_geometry=_points(t.get("return_geometry")),
-                vehicle_name=t.get("vehicle_name", ""),
-                crew=tuple(t.get("crew", ())),
-            )
-        )
-    unassigned = tuple(
-        Unassigned(
-            site=u["site"],
-            name=u.get("name", u["site"]),
-            code=u["code"],
-            reason=u["reason"],
-            date=dt.date.fromisoformat(u["date"]) if u.get("date") else None,
-            extra_min=u.get("extra_min"),
-            lat=u.get("lat"),
-            lon=u.get("lon"),
-        )
-        for u in data.get("unassigned", ())
-    )
-    depot = data["depot"]
-    return Plan(
-        version=int(data["version"]),
-        scenario=data.get("scenario", ""),
-        dates=tuple(dt.date.fromisoformat(d) for d in data.get("dates", ())),
-        depot=Depot(depot["name"], float(depot["lat"]), float(depot["lon"])),
-        tours=tuple(tours),
-        unassigned=unassigned,
-        streets=dict(data.get("streets") or {}),
-        timezone=data.get("timezone", "Europe/Paris"),
-        stats=data.get("stats", {}),
-    )
+    _check_version(data)
+    try:
+        # JSON mode, strict: "600" is not an integer, and lists stand for tuples.
+        return _PLAN.validate_json(json.dumps(data), strict=True)
+    except ValidationError as exc:
+        raise InputError(f"plan.json : plan illisible en {_problem(exc.errors()[0])}") from None
+
+
+def check_plan_dict(data: Any) -> None:
+    """Refuse a plan.json of another version, or one that does not match the format.
+
+    Raises InputError as `plan_from_dict` does.
+    """
+    plan_from_dict(data)

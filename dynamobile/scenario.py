@@ -34,6 +34,7 @@ from .model import (
     Vehicle,
     VehicleOption,
 )
+from .osm_files import candidate_osm_paths
 from .windows import WindowSyntaxError, format_clock, parse_clock_range, parse_days, parse_windows
 
 SITE_COLUMNS = ("id", "name", "kind", "lat", "lon", "service_min", "windows", "priority")
@@ -51,7 +52,6 @@ OPTIONAL_COLUMNS = (
     "commune",
 )
 DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
-SHARED_OSM_DIRS = ("../shared/data/osm", "../../shared/data/osm")
 CALENDAR_KEYS = ("public_holidays", "school_zone", "days_off")
 
 
@@ -471,17 +471,6 @@ def _parse_option(table: dict, where: str, problems: list[str]) -> VehicleOption
     )
 
 
-def _candidate_osm_paths(raw: str, base: Path) -> list[Path]:
-    path = Path(os.path.expanduser(raw))
-    if path.is_absolute():
-        return [path]
-    candidates = [base / path]
-    package_root = Path(__file__).resolve().parent.parent
-    for root in (package_root, Path.cwd()):
-        candidates += [(root / d / path.name).resolve() for d in SHARED_OSM_DIRS]
-    return candidates
-
-
 def resolve_streets(table: dict, base: Path, *, osm_file: Path | None = None) -> StreetSource:
     """Street source: ``osm_file`` argument, then $DYNAMOBILE_OSM_FILE, then the scenario's file
     (beside the scenario, else in the shared data folder beside the checkout), then download."""
@@ -496,7 +485,7 @@ def resolve_streets(table: dict, base: Path, *, osm_file: Path | None = None) ->
         return StreetSource(osm_file=Path(env))
     raw = table.get("osm_file")
     if raw:
-        for candidate in _candidate_osm_paths(str(raw), base):
+        for candidate in candidate_osm_paths(str(raw), base):
             if candidate.exists():
                 return StreetSource(osm_file=candidate)
     if table.get("place"):

@@ -9,6 +9,7 @@ from pathlib import Path
 import networkx as nx
 
 from dynamobile.errors import StreetDataError
+from dynamobile.osm_files import plan_osm_file
 from dynamobile.outputs import MAP_NAMES, OUTPUT_NAMES, whole_output, write_plan_json
 from dynamobile.plan import Plan
 
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def load_plan_graphs(plan: Plan, *, osm_file: Path | None = None) -> dict[str, nx.MultiDiGraph]:
-    """The street graph of each profile the plan's tours use (``osm_file`` overrides the recorded one).
+    """The street graph of each profile the plan's tours use (``osm_file`` overrides the recorded
+    one, which is otherwise looked for by name and content, see `dynamobile.osm_files`).
 
     Raises
     ------
@@ -29,14 +31,11 @@ def load_plan_graphs(plan: Plan, *, osm_file: Path | None = None) -> dict[str, n
     """
     from routing.streets import graph_for_plan  # osmnx is slow to import: only when needed
 
-    recorded = plan.streets.get("osm_file")
-    path = Path(osm_file) if osm_file else (Path(recorded) if recorded else None)
+    path = Path(osm_file) if osm_file else plan_osm_file(plan.streets)
     if path is not None and not path.exists():
         raise StreetDataError(f"fichier de rues introuvable : {path}")
     profiles = sorted({t.profile for t in plan.tours})
-    return {
-        profile: graph_for_plan(plan.streets, profile, osm_file=osm_file) for profile in profiles
-    }
+    return {profile: graph_for_plan(plan.streets, profile, osm_file=path) for profile in profiles}
 
 
 def write_outputs(

@@ -18,6 +18,8 @@ import osmnx as ox
 
 from dynamobile.errors import StreetDataError
 from dynamobile.model import RoutingSettings, StreetSource
+from dynamobile.osm_files import osm_sha256, plan_osm_file
+from dynamobile.plan import Streets
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +171,8 @@ def _cache_key(source: StreetSource, profile: str, settings: RoutingSettings) ->
     if source.osm_file:
         if not source.osm_file.exists():
             raise StreetDataError(f"fichier de rues introuvable : {source.osm_file}")
-        stat = source.osm_file.stat()
-        h.update(f"{source.osm_file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+        # the content, not the path: the same file copied elsewhere reuses the cached graph
+        h.update(f"osm:{osm_sha256(source.osm_file)}".encode())
     else:
         h.update(f"{source.place}|{source.bbox}".encode())
     h.update(f"|{profile}|{settings.bike_speed_kph}|{settings.drive_speed_factor}|v4".encode())
@@ -258,28 +260,35 @@ def geocode(query: str) -> tuple[float, float]:
         raise StreetDataError(f"géocodage impossible pour « {query} » : {exc}") from exc
 
 
-def street_source_to_dict(source: StreetSource, settings: RoutingSettings) -> dict:
-    """What a plan records of its streets, so maps and sheets reload the very same graphs."""
+def street_source_to_dict(source: StreetSource, settings: RoutingSettings) -> Streets:
+    """What a plan records of its streets, so maps and sheets reload the very same graphs.
+
+    An OSM file by name and sha256, not by path, so that the plan travels to another machine.
+    """
+    osm = source.osm_file
     return {
-        "osm_file": str(source.osm_file.resolve()) if source.osm_file else None,
+        "osm_file": osm.name if osm else None,
+        "osm_sha256": osm_sha256(osm) if osm else None,
         "place": source.place,
-        "bbox": list(source.bbox) if source.bbox else None,
+        "bbox": source.bbox,
         "bike_speed_kph": settings.bike_speed_kph,
         "drive_speed_factor": settings.drive_speed_factor,
         "snap_max_m": settings.snap_max_m,
-        "description": source.describe(),
+        "description": f"fichier OSM {osm.name}" if osm else source.describe(),
     }
 
 
-def graph_for_plan(streets: dict, profile: str, *, osm_file: Path | None = None) -> nx.MultiDiGraph:
-    """The street graph a plan was made on (``Plan.streets``); ``osm_file`` overrides the recorded path."""
-    recorded = streets.get("osm_file")
-    path = osm_file or (Path(recorded) if recorded else None)
+def graph_for_plan(
+    streets: Streets, profile: str, *, osm_file: Path | None = None
+) -> nx.MultiDiGraph:
+    """The street graph a plan was made on (``Plan.streets``); ``osm_file`` overrides the recorded
+    file, which is otherwise looked for by name and content (see `dynamobile.osm_files`)."""
+    path = osm_file or plan_osm_file(streets)
     bbox = streets.get("bbox")
     source = StreetSource(
         osm_file=path,
         place=None if path else streets.get("place"),
-        bbox=tuple(bbox) if (bbox and not path) else None,
+        bbox=bbox if (bbox and not path) else None,
     )
     settings = RoutingSettings(
         bike_speed_kph=float(streets.get("bike_speed_kph", 12.0)),

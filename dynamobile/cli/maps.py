@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dynamobile.errors import InputError, os_reason
+from dynamobile.osm_files import plan_osm_file
 from dynamobile.outputs import check_output_dir
 from dynamobile.plan import Plan, plan_from_dict
 from maps.outputs import write_outputs
@@ -64,6 +65,8 @@ def sheets(
 ) -> None:
     """Écrit la carte, les feuilles de route A4 et les exports GPX, ICS et GeoJSON d'un plan."""
     plan = read_plan(plan_file)
+    if osm_file is None:  # the plan's street file, by name and content: beside the plan first
+        osm_file = plan_osm_file(plan.streets, beside=[plan_file.parent])
     check_output_dir(out_dir)  # before loading the streets: a wrong --out fails at once
     written = write_outputs(plan, out_dir, field_app_url=base_url, tiles=tiles, osm_file=osm_file)
     click.echo(f"{len(written)} fichiers écrits dans {out_dir} :")

@@ -1,17 +1,21 @@
-"""plan.json reading: version and schema checks, and click's usage errors in French."""
+"""plan.json: one format (writer, reader, schema), version and field checks, a street file that
+travels with the plan, and click's usage errors in French."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import json
+import shutil
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
+from dynamobile import osm_files
 from dynamobile.cli import main
-from dynamobile.errors import InputError
+from dynamobile.errors import InputError, StreetDataError
+from dynamobile.osm_files import osm_sha256, plan_osm_file
 from dynamobile.plan import (
     PLAN_VERSION,
     Depot,
@@ -22,6 +26,8 @@ from dynamobile.plan import (
     plan_from_dict,
     plan_to_dict,
 )
+from dynamobile.plan_schema import SCHEMA_FILE, schema_text
+from tests.conftest import CHAMBERY_OSM
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = dt.date(2026, 11, 28)
@@ -131,6 +137,22 @@ def test_an_unknown_version_is_refused(version):
             "en $.tours[0].stops : au moins 1 élément(s) attendu(s)",
         ),
         (lambda d: d.update(timezone="UTC"), 'en $.timezone : "UTC" au lieu de "Europe/Paris"'),
+        (
+            lambda d: d["tours"][0].update(date="2026-02-30"),
+            'en $.tours[0].date : "2026-02-30" : cette date n\'existe pas',
+        ),
+        (
+            lambda d: d["tours"][0]["stops"][0]["geometry"].append([5.9]),
+            "en $.tours[0].stops[0].geometry[2][1] : élément manquant",
+        ),
+        (
+            lambda d: d["tours"][0]["stops"][0].update(site=None),
+            "en $.tours[0].stops[0].site : texte attendu (trouvé : null)",
+        ),
+        (
+            lambda d: d.update(streets={"osm_file": "a.osm", "osm_sha256": "abc"}),
+            'en $.streets.osm_sha256 : "abc" n\'est pas au format attendu',
+        ),
     ],
 )
 def test_a_plan_off_the_schema_is_refused_with_the_json_path(change, expected):
@@ -222,3 +244,111 @@ def test_click_usage_errors_are_one_french_line(args, expected):
 def test_help_is_still_shown():
     result = CliRunner().invoke(main, ["plan", "--help"])
     assert result.exit_code == 0 and "--date" in result.output
+
+
+def test_the_committed_schema_is_the_generated_one():
+    """plan.schema.json follows the types: regenerate it with ``python -m dynamobile.plan_schema``."""
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text()
+
+
+# A real plan: the bundled demo planned by the command, on the Chambéry extract.
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    if not CHAMBERY_OSM.exists():
+        pytest.skip("../shared/data is not beside the checkout")
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--solutions", "50", "--no-maps"])
+    assert result.exit_code == 0, result.output
+    return out / "plan.json"
+
+
+def test_a_real_plan_reads_back_exactly(demo_run):
+    data = json.loads(demo_run.read_text(encoding="utf-8"))
+    plan = plan_from_dict(copy.deepcopy(data))
+    assert plan_to_dict(plan) == data
+    assert plan_from_dict(plan_to_dict(plan)) == plan
+    assert plan.tours and plan.tours[0].stops[0].arrive.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_a_plan_names_its_street_file_and_its_content_not_a_path(demo_run):
+    streets = json.loads(demo_run.read_text(encoding="utf-8"))["streets"]
+    assert streets["osm_file"] == CHAMBERY_OSM.name
+    assert streets["osm_sha256"] == osm_sha256(CHAMBERY_OSM)
+    assert str(CHAMBERY_OSM.parent) not in json.dumps(streets)
+
+
+@pytest.fixture
+def elsewhere(tmp_path, monkeypatch, demo_run):
+    """Another machine: the plan alone in a folder, no shared data folder to fall back on."""
+    monkeypatch.setattr(osm_files, "SHARED_OSM_DIRS", ())
+    monkeypatch.delenv("DYNAMOBILE_OSM_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "ailleurs"
+    folder.mkdir()
+    shutil.copy(demo_run, folder / "plan.json")
+    return folder
+
+
+def sheets(folder):
+    return CliRunner().invoke(
+        main, ["sheets", str(folder / "plan.json"), "--out", str(folder / "out")]
+    )
+
+
+def test_a_copied_plan_finds_its_street_file_by_name(elsewhere):
+    shutil.copy(CHAMBERY_OSM, elsewhere / CHAMBERY_OSM.name)
+    result = sheets(elsewhere)
+    assert result.exit_code == 0, result.output
+    assert list((elsewhere / "out").glob("sheet-*.pdf")) and (elsewhere / "out/plan.html").exists()
+
+
+def test_a_changed_street_file_is_refused_in_french(elsewhere):
+    changed = elsewhere / CHAMBERY_OSM.name
+    changed.write_bytes(CHAMBERY_OSM.read_bytes() + b"<!-- edited -->\n")
+    result = sheets(elsewhere)
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        f"Erreur : fichier de rues « {CHAMBERY_OSM.name} » différent de celui du plan ("
+    )
+    assert result.output.count("\n") == 1 and not (elsewhere / "out").exists()
+
+
+def test_a_missing_street_file_is_named(elsewhere):
+    result = sheets(elsewhere)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Erreur : fichier de rues « {CHAMBERY_OSM.name} » introuvable (cherché à côté du plan, "
+        "dans le dossier courant et dans ../shared/data/osm) ; indiquez-le avec --osm-file\n"
+    )
+
+
+def test_an_older_plan_with_an_absolute_path_still_finds_its_streets(tmp_path, chambery_osm):
+    """Plans written before the name + sha256 form give the file's absolute path."""
+    assert plan_osm_file({"osm_file": str(chambery_osm)}) == chambery_osm
+    moved = str(tmp_path / "gone" / chambery_osm.name)  # made on another machine: found by name
+    assert plan_osm_file({"osm_file": moved}).read_bytes() == chambery_osm.read_bytes()
+    assert plan_osm_file({"place": "Chambéry, France"}) is None
+
+
+def test_a_street_file_with_another_content_is_refused(tmp_path, chambery_osm, monkeypatch):
+    monkeypatch.setattr(osm_files, "SHARED_OSM_DIRS", ())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / chambery_osm.name).write_text("<osm/>", encoding="utf-8")
+    streets = {"osm_file": chambery_osm.name, "osm_sha256": osm_sha256(chambery_osm)}
+    with pytest.raises(StreetDataError, match="différent de celui du plan"):
+        plan_osm_file(streets, beside=[tmp_path])
+
+
+def test_the_graph_cache_follows_the_content_not_the_path(tmp_path, chambery_osm):
+    from dynamobile.model import RoutingSettings, StreetSource
+    from routing.streets import _cache_key
+
+    copy_ = tmp_path / chambery_osm.name
+    shutil.copy(chambery_osm, copy_)
+    settings = RoutingSettings()
+    key = _cache_key(StreetSource(osm_file=chambery_osm), "drive", settings)
+    assert _cache_key(StreetSource(osm_file=copy_), "drive", settings) == key
+    copy_.write_bytes(chambery_osm.read_bytes() + b"\n")
+    assert _cache_key(StreetSource(osm_file=copy_), "drive", settings) != key
