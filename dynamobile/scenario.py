@@ -503,6 +503,38 @@ def resolve_streets(table: dict, base: Path, *, osm_file: Path | None = None) ->
     raise InputError("[streets] : donner osm_file, place ou bbox")
 
 
+_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+_TOML_PROBLEMS = (
+    ("Invalid value", 'valeur illisible (un texte s\'écrit entre guillemets : nom = "Démo")'),
+    ("Expected '=' after a key", "signe = attendu après le nom du champ"),
+    ("Unterminated string", "guillemet fermant manquant"),
+    ("Illegal character '\\n'", "guillemet fermant manquant avant la fin de la ligne"),
+    ("Cannot overwrite a value", "champ défini deux fois"),
+    ("Cannot declare", "section définie deux fois"),
+    ("Expected newline or end of document", "une seule valeur par ligne attendue"),
+    ("Illegal character", "caractère interdit"),
+    ("Expected ']'", "crochet fermant ] manquant"),
+)
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's English error as a French phrase with its line and column."""
+    text = str(exc)
+    match = _TOML_POSITION.search(text)
+    where = ""
+    if match:
+        text = text[: match.start()]
+        where = (
+            f" (ligne {match.group(1)}, colonne {match.group(2)})"
+            if match.group(1)
+            else " (en fin de fichier)"
+        )
+    for english, french in _TOML_PROBLEMS:
+        if text.startswith(english):
+            return french + where
+    return "syntaxe TOML incorrecte" + where
+
+
 def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
     """Read a scenario TOML and its sites CSV; raise InputError listing every problem."""
     path = Path(path)
@@ -510,7 +542,7 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path} : TOML illisible : {exc}") from None
+        raise InputError(f"{path} : TOML illisible : {toml_problem(exc)}") from None
     problems: list[str] = []
     where = str(path)
     depot_table = data.get("depot") or {}
@@ -543,23 +575,17 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
     for dup in sorted({v for v in ids if ids.count(v) > 1}):
         problems.append(f"{where} : véhicule « {dup} » défini deux fois")
     streets_table = data.get("streets") or {}
-    routing = RoutingSettings()
-    try:
-        routing = RoutingSettings(
-            bike_speed_kph=float(streets_table.get("bike_speed_kph", routing.bike_speed_kph)),
-            snap_max_m=float(streets_table.get("snap_max_m", routing.snap_max_m)),
-            drive_speed_factor=float(
-                streets_table.get("drive_speed_factor", routing.drive_speed_factor)
-            ),
-        )
-        if (
-            routing.bike_speed_kph <= 0
-            or routing.snap_max_m <= 0
-            or routing.drive_speed_factor <= 0
-        ):
-            raise ValueError("valeurs positives attendues")
-    except (TypeError, ValueError) as exc:
-        problems.append(f"{where} [streets] : {exc}")
+    defaults = RoutingSettings()
+    speeds = {}
+    for key in ("bike_speed_kph", "snap_max_m", "drive_speed_factor"):
+        value = streets_table.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            problems.append(
+                f"{where} [streets] : champ {key} : nombre positif attendu (lu {value!r})"
+            )
+        else:
+            speeds[key] = float(value)
+    routing = RoutingSettings(**speeds)
     sites: tuple[Site, ...] = ()
     sites_raw = data.get("sites")
     if not sites_raw:

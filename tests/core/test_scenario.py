@@ -136,7 +136,23 @@ def test_scenario_toml(tmp_path, chambery_osm):
         (('kind = "van"', 'kind = "tram"'), "champ kind : « tram » inconnu"),
         (("minutes = 45", "minutes = 300"), "champ lunch : durée 300 min impossible"),
         (("lat = 45.56", "lat = 145.56"), "coordonnées hors limites"),
-        (('name = "t"', 'name = "t'), "TOML illisible"),
+        (
+            ('name = "t"', 'name = "t'),
+            "TOML illisible : guillemet fermant manquant avant la fin de la ligne (ligne 2",
+        ),
+        (
+            ('name = "t"', "name = Démo"),
+            "TOML illisible : valeur illisible (un texte s'écrit entre guillemets",
+        ),
+        (('name = "t"', 'name = "t"\nname = "u"'), "TOML illisible : champ défini deux fois"),
+        (
+            ("[streets]", '[streets]\nbike_speed_kph = "vite"'),
+            "champ bike_speed_kph : nombre positif attendu (lu 'vite')",
+        ),
+        (
+            ("[streets]", "[streets]\nsnap_max_m = -5"),
+            "champ snap_max_m : nombre positif attendu (lu -5)",
+        ),
     ],
 )
 def test_bad_scenario_fields(tmp_path, chambery_osm, change, expected):
