@@ -54,7 +54,7 @@ def test_rejects_arrival_faster_than_driving(good):
     stop = plan.tours[0].stops[1]
     prev_leave = plan.tours[0].stops[0].leave
     bad = with_stop(plan, 1, arrive=prev_leave, drive_s=stop.drive_s + 60)
-    assert any("arrives before the drive" in v for v in violations(scenario, bad))
+    assert any("arrivée avant la fin du trajet" in v for v in violations(scenario, bad))
 
 
 def test_rejects_service_outside_windows(good):
@@ -65,16 +65,16 @@ def test_rejects_service_outside_windows(good):
     bad = with_stop(
         plan, k, start=stop.start + shift, end=stop.end + shift, leave=stop.leave + shift
     )
-    assert any("not inside one opening window" in v for v in violations(scenario, bad))
+    assert any("hors d'un créneau d'ouverture" in v for v in violations(scenario, bad))
 
 
 def test_rejects_short_service_and_wrong_leg(good):
     scenario, plan, travel = good
     stop = plan.tours[0].stops[0]
     bad = with_stop(plan, 0, end=stop.end - dt.timedelta(minutes=5))
-    assert any("service" in v for v in violations(scenario, bad))
+    assert any("présence de" in v for v in violations(scenario, bad))
     bad = with_stop(plan, 0, distance_m=stop.distance_m + 100)
-    assert any("streets say" in v for v in violations(scenario, bad, travel))
+    assert any("les rues donnent" in v for v in violations(scenario, bad, travel))
 
 
 def test_rejects_break_over_a_visit_and_outside_its_window(good):
@@ -88,24 +88,24 @@ def test_rejects_break_over_a_visit_and_outside_its_window(good):
         ),
     )
     found = violations(scenario, bad)
-    assert any("overlaps" in v for v in found) or any("outside its window" in v for v in found)
+    assert any("pendant" in v for v in found) or any("hors de sa plage" in v for v in found)
     bad = replace(plan, tours=(replace(tour, breaks=()),))
-    assert any("0 breaks, expected 1" in v for v in violations(scenario, bad))
+    assert any("0 pause(s) au lieu de 1" in v for v in violations(scenario, bad))
 
 
 def test_rejects_shift_overrun_double_visit_and_missing_site(good):
     scenario, plan, _ = good
     tour = plan.tours[0]
     late = replace(plan, tours=(replace(tour, end=tour.end.replace(hour=19)),))
-    assert any("outside shift" in v for v in violations(scenario, late))
+    assert any("hors des horaires de l'équipe" in v for v in violations(scenario, late))
     doubled = replace(plan, tours=(replace(tour, stops=tour.stops + tour.stops[:1]),))
-    assert any("visited 2 times" in v for v in violations(scenario, doubled))
+    assert any("visité 2 fois" in v for v in violations(scenario, doubled))
     missing = replace(plan, tours=(replace(tour, stops=tour.stops[1:]),))
-    assert any("0 visits and 0 unassigned" in v for v in violations(scenario, missing))
+    assert any("0 visite et 0 entrée(s) non visitée(s)" in v for v in violations(scenario, missing))
     both = replace(
         plan, unassigned=(Unassigned(tour.stops[0].site, "x", "closed", "Fermé", MONDAY),)
     )
-    assert any("1 visits and 1 unassigned" in v for v in violations(scenario, both))
+    assert any("1 visite(s) et 1 entrée(s) non visitée(s)" in v for v in violations(scenario, both))
 
 
 def test_assert_feasible_raises(good):
@@ -118,7 +118,7 @@ def test_rejects_tours_on_calendar_days_off_and_closed_school_holiday_windows(go
     scenario, plan, _ = good
     assert violations(scenario, plan) == []
     resting = replace(scenario, calendar=Calendar(days_off=frozenset({MONDAY})))
-    assert any("vehicle does not work that day" in v for v in violations(resting, plan))
+    assert any("le véhicule ne roule pas ce jour-là" in v for v in violations(resting, plan))
     # 30/11/2026 is in school term (zone A): a window open only in the holidays is closed.
     holidays_only = replace(
         scenario,
@@ -128,6 +128,6 @@ def test_rejects_tours_on_calendar_days_off_and_closed_school_holiday_windows(go
         ),
     )
     assert any(
-        "(c): service" in v and "not inside one opening window" in v
+        "(c) : présence" in v and "hors d'un créneau d'ouverture" in v
         for v in violations(holidays_only, plan)
     )
