@@ -4,6 +4,10 @@
 package.
 """
 
-from .main import main
+from . import click_fr
+
+click_fr.install()  # before any help is written
+
+from .main import main  # noqa: E402
 
 __all__ = ["main"]

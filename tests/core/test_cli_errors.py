@@ -129,3 +129,14 @@ def test_a_crashed_helper_search_says_why():
         assert "not enough values to unpack" in helper.stderr_tail()
     finally:
         helper.close()
+
+
+def test_help_is_in_french():
+    result = CliRunner().invoke(main, ["plan", "--help"])
+    assert result.exit_code == 0
+    assert result.output.startswith("Utilisation :")
+    assert "Afficher cette aide et quitter." in result.output
+    assert "[par défaut :" in result.output and "[obligatoire]" in result.output
+    for english in ("Usage:", "Show this message", "default:", "required]"):
+        assert english not in result.output
+    assert "Commandes:" in CliRunner().invoke(main, ["--help"]).output
