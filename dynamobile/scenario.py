@@ -55,7 +55,7 @@ DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
 CALENDAR_KEYS = ("public_holidays", "school_zone", "days_off")
 
 
-def _coordinate(raw: str, low: float, high: float, what: str) -> float | None:
+def parse_coordinate(raw: str, low: float, high: float, what: str) -> float | None:
     raw = raw.strip().replace(",", ".")
     if not raw:
         return None
@@ -77,7 +77,7 @@ def _positive_int(raw: str, field: str, *, minimum: int = 0) -> int:
     return value
 
 
-def _parse_site(row: dict[str, str]) -> Site:
+def parse_site_row(row: dict[str, str]) -> Site:
     """One CSV row to a `Site`; raises ValueError('field: message')."""
 
     def field_error(name: str, exc: Exception) -> ValueError:
@@ -91,11 +91,11 @@ def _parse_site(row: dict[str, str]) -> Site:
     if kind not in SITE_KINDS:
         raise ValueError(f"champ kind : « {kind} » inconnu (attendu {', '.join(SITE_KINDS)})")
     try:
-        lat = _coordinate(row.get("lat") or "", -90, 90, "latitude")
+        lat = parse_coordinate(row.get("lat") or "", -90, 90, "latitude")
     except ValueError as exc:
         raise field_error("lat", exc) from None
     try:
-        lon = _coordinate(row.get("lon") or "", -180, 180, "longitude")
+        lon = parse_coordinate(row.get("lon") or "", -180, 180, "longitude")
     except ValueError as exc:
         raise field_error("lon", exc) from None
     if (lat is None) != (lon is None):
@@ -223,7 +223,7 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def _delimiter(header_line: str) -> str:
+def csv_delimiter(header_line: str) -> str:
     """The header's separator: the most frequent of ``,``, ``;`` and tab (comma on a tie)."""
     return max((",", ";", "\t"), key=header_line.count)
 
@@ -231,7 +231,7 @@ def _delimiter(header_line: str) -> str:
 _SEPARATOR_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
 
 
-def _row_shape_problem(cells: list[str], header: list[str], delimiter: str) -> str | None:
+def row_shape_problem(cells: list[str], header: list[str], delimiter: str) -> str | None:
     """What is wrong with a row's number of cells, if anything."""
     if len(cells) > len(header):  # even empty extra cells: the cells before them may have shifted
         return (
@@ -260,7 +260,7 @@ def load_sites(path: Path) -> tuple[Site, ...]:
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path} : fichier vide")
-    delimiter = _delimiter(text.splitlines()[0])
+    delimiter = csv_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in SITE_COLUMNS if c not in header]
@@ -280,12 +280,12 @@ def load_sites(path: Path) -> tuple[Site, ...]:
         )
         row = dict(zip(header, cells))
         site_id = (row.get("id") or "").strip() or "?"
-        shape = _row_shape_problem(cells, header, delimiter)
+        shape = row_shape_problem(cells, header, delimiter)
         if shape:
             problems.append(f"{path}, {line} ({site_id}) : {shape}")
             continue
         try:
-            site = _parse_site(row)
+            site = parse_site_row(row)
         except ValueError as exc:
             problems.append(f"{path}, {line} ({site_id}) : {exc}")
             continue
@@ -334,7 +334,7 @@ def _identity(table: dict, where: str, problems: list[str]) -> tuple[str | None,
     return ident, kind, profile
 
 
-def _parse_vehicle(table: dict, where: str, problems: list[str]) -> Vehicle | None:
+def parse_vehicle_table(table: dict, where: str, problems: list[str]) -> Vehicle | None:
     before = len(problems)
     vid, kind, profile = _identity(table, where, problems)
     shift = (0, 0)
@@ -561,7 +561,9 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
         depot = Depot(name, None, None, address)
     vehicles = []
     for i, table in enumerate(data.get("vehicles") or []):
-        vehicle = _parse_vehicle(table, f"{where} [[vehicles]] n°{i + 1}{_named(table)}", problems)
+        vehicle = parse_vehicle_table(
+            table, f"{where} [[vehicles]] n°{i + 1}{_named(table)}", problems
+        )
         if vehicle:
             vehicles.append(vehicle)
     if not data.get("vehicles"):

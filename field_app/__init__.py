@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     CSRFProtect(app)
 
     from . import agent, api, auth, coordinator, db, errors, web
+    from .catalogue_views import bp as catalogue_bp
 
     db.init_app(app)
     errors.init_app(app)
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(agent.bp)
     app.register_blueprint(coordinator.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(catalogue_bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
     # The address printed on the route sheets (maps/sheets.py, DEFAULT_TOUR_URL).
     app.add_url_rule("/tours/<vehicle>/<date>", endpoint="tour_link", view_func=agent.tour_link)

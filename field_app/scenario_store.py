@@ -19,15 +19,14 @@ from dynamobile.errors import InputError
 from dynamobile.model import (
     Calendar,
     Depot,
-    Lunch,
     RoutingSettings,
     Scenario,
     Site,
     Vehicle,
     VehicleOption,
 )
-from dynamobile.scenario import resolve_streets
-from dynamobile.windows import DAY_NAMES, WindowSyntaxError, parse_days, parse_windows
+from dynamobile.scenario import parse_site_row, parse_vehicle_table, resolve_streets
+from dynamobile.windows import DAY_NAMES, format_clock
 
 from .scenario_rows import (
     DEFAULT_ORGANISATION_ID,
@@ -196,8 +195,8 @@ def _sync_rows(session: Session, model, organisation_id: int, values: list[dict]
             row = model(organisation_id=organisation_id)
             session.add(row)
             added += 1
-        else:
-            updated += 1
+        elif row.archived or any(getattr(row, k) != v for k, v in row_values.items()):
+            updated += 1  # unchanged rows are not counted (nor is a new position alone)
         for key, value in row_values.items():
             setattr(row, key, value)
         row.position, row.archived = position, False
@@ -221,66 +220,68 @@ def _dates(text: str, where: str, problems: list[str]) -> frozenset[dt.date]:
     return frozenset(dates)
 
 
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
 def site_from_row(row: SiteRow) -> Site:
-    """A site row as a `Site`; raises InputError naming the site and field."""
-    where = f"lieu « {row.name or row.code} »"
+    """A site row as a `Site`, through the CSV row parser (kinds, coordinates, windows,
+    priority, frequency: the files' rules); raises InputError naming the site and field."""
+    fields = {
+        "id": row.code,
+        "name": row.name,
+        "kind": row.kind,
+        "lat": _text(row.lat),
+        "lon": _text(row.lon),
+        "service_min": _text(row.service_min),
+        "windows": row.windows,
+        "priority": _text(row.priority),
+        "address": row.address,
+        "quartier": row.quartier,
+        "vehicles": _text(row.vehicle_kinds),
+        "notes": row.notes,
+        "every_days": _text(row.every_days),
+        "visits": _text(row.visits),
+        "min_gap_days": _text(row.min_gap_days),
+        "last_visit": row.last_visit.isoformat() if row.last_visit else "",
+        "insee": row.insee,
+        "postcode": row.postcode,
+        "commune": row.commune,
+    }
     try:
-        windows = parse_windows(row.windows)
-    except WindowSyntaxError as exc:
-        raise InputError(f"{where} : créneaux : {exc}") from None
-    return Site(
-        id=row.code,
-        name=row.name,
-        kind=row.kind,
-        lat=row.lat,
-        lon=row.lon,
-        service_min=row.service_min,
-        windows=windows,
-        priority=row.priority,
-        address=row.address,
-        quartier=row.quartier,
-        vehicle_kinds=None
-        if row.vehicle_kinds is None
-        else frozenset(k for k in row.vehicle_kinds.split(",") if k),
-        notes=row.notes,
-        every_days=row.every_days,
-        visits=row.visits,
-        min_gap_days=row.min_gap_days,
-        last_visit=row.last_visit,
-        insee=row.insee,
-        postcode=row.postcode,
-        commune=row.commune,
-    )
+        return parse_site_row(fields)
+    except ValueError as exc:
+        raise InputError(f"lieu « {row.name or row.code} » : {exc}") from None
 
 
 def vehicle_from_row(row: VehicleRow) -> Vehicle:
-    where = f"véhicule « {row.name or row.code} »"
-    problems: list[str] = []
-    try:
-        days, _ = parse_days(row.working_days)
-    except WindowSyntaxError as exc:
-        raise InputError(f"{where} : jours : {exc}") from None
-    lunch = None
+    """A vehicle row as a `Vehicle`, through the scenario's vehicle rules (kind, profile, shift,
+    lunch inside the shift…); raises InputError naming the vehicle."""
+    table: dict = {
+        "id": row.code,
+        "name": row.name,
+        "kind": row.kind,
+        "profile": row.profile,
+        "shift": f"{format_clock(row.shift_start_min)}-{format_clock(row.shift_end_min)}",
+        "days": row.working_days,
+        "setup_min": row.setup_min,
+        "packup_min": row.packup_min,
+        "crew": json.loads(row.crew or "[]"),
+        "days_off": [d for d in row.days_off.split(",") if d],
+    }
     if row.lunch_minutes is not None:
-        lunch = Lunch(row.lunch_earliest_min or 0, row.lunch_latest_min or 0, row.lunch_minutes)
-    days_off = _dates(row.days_off, f"{where} : jours de congé", problems)
-    if problems:
+        earliest, latest = row.lunch_earliest_min or 0, row.lunch_latest_min or 0
+        table["lunch"] = {
+            "window": f"{format_clock(earliest)}-{format_clock(latest)}",
+            "minutes": row.lunch_minutes,
+        }
+    if row.max_drive_min is not None:
+        table["max_drive_min"] = row.max_drive_min
+    problems: list[str] = []
+    vehicle = parse_vehicle_table(table, f"véhicule « {row.name or row.code} »", problems)
+    if vehicle is None or problems:
         raise InputError(problems)
-    return Vehicle(
-        id=row.code,
-        kind=row.kind,
-        profile=row.profile,
-        shift_start_min=row.shift_start_min,
-        shift_end_min=row.shift_end_min,
-        working_days=days,
-        setup_min=row.setup_min,
-        packup_min=row.packup_min,
-        lunch=lunch,
-        max_drive_min=row.max_drive_min,
-        name=row.name,
-        crew=tuple(json.loads(row.crew or "[]")),
-        days_off=days_off,
-    )
+    return vehicle
 
 
 def _streets_table(settings: ScenarioSettings) -> dict:
@@ -315,11 +316,16 @@ def active_vehicles(session: Session, organisation_id: int) -> list[VehicleRow]:
 
 
 def scenario_from_db(
-    session: Session, organisation_id: int, *, base: Path | None = None
+    session: Session,
+    organisation_id: int,
+    *,
+    base: Path | None = None,
+    osm_file: Path | None = None,
 ) -> Scenario:
     """The organisation's scenario (archived sites and vehicles left out); raises InputError
-    listing every problem. The OSM file is looked for beside ``base`` (default: the current
-    folder), then in the shared data folder."""
+    listing every problem. The OSM file is ``osm_file`` if given, else looked for like a
+    scenario's: $DYNAMOBILE_OSM_FILE, beside ``base`` (default: the current folder), then in the
+    shared data folder."""
     settings = session.get(ScenarioSettings, organisation_id)
     if settings is None:
         raise InputError(
@@ -348,7 +354,7 @@ def scenario_from_db(
         problems.append("dépôt : ni coordonnées ni adresse")
     streets = None
     try:
-        streets = resolve_streets(_streets_table(settings), base or Path.cwd())
+        streets = resolve_streets(_streets_table(settings), base or Path.cwd(), osm_file=osm_file)
     except InputError as exc:
         problems.extend(f"rues : {p}" for p in exc.problems)
     calendar = Calendar(
