@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .calendars import opening, works_on
 from .check import TravelLookup
+from .errors import InternalError
 from .french import day_month_fr
 from .model import Scenario, Site, Vehicle
 from .plan import Plan, Tour
@@ -76,6 +78,16 @@ class _Legs:
             self._cache[key] = None if drive_s < 0 else -(-drive_s // 60)
         return self._cache[key]
 
+    def routable(self, profile: str, a: str | None, b: str | None) -> int:
+        """Minutes of a leg the audit already found a route for (raises InternalError if none)."""
+        minutes = self(profile, a, b)
+        if minutes is None:
+            raise InternalError(
+                f"audit : plus de trajet de {a or 'dépôt'} à {b or 'dépôt'} ({profile}) alors "
+                "qu'il a été vérifié : anomalie de Dynamobile à signaler"
+            )
+        return minutes
+
 
 def missing_visits(plan: Plan, scenario: Scenario) -> dict[str, int]:
     """Visits each site lacks to reach its target over the plan's days (sites lacking none left out)."""
@@ -92,8 +104,8 @@ def audit_plan(plan: Plan, scenario: Scenario, travel: TravelLookup) -> list[Fin
     legs = _Legs(travel)
     visits = _visit_days(plan)
     tours: dict[tuple[str, dt.date], list[Tour]] = {}
-    for tour in plan.tours:
-        tours.setdefault((tour.vehicle, tour.date), []).append(tour)
+    for planned in plan.tours:
+        tours.setdefault((planned.vehicle, planned.date), []).append(planned)
     prefixes: dict[tuple[str, dt.date, int], tuple | None] = {}
     findings = []
     for order, site in enumerate(scenario.sites):
@@ -162,10 +174,11 @@ def _rederive(scenario: Scenario, vehicle: Vehicle, day: dt.date, tour: Tour | N
             return None
         points.append(point)
     ids = [None] + [p.site for p in points] + [None]
-    drive = [legs(vehicle.profile, a, b) for a, b in zip(ids, ids[1:])]
-    if any(d is None for d in drive):
+    maybe_drive = [legs(vehicle.profile, a, b) for a, b in zip(ids, ids[1:])]
+    drive = [d for d in maybe_drive if d is not None]
+    if len(drive) < len(maybe_drive):
         return None
-    states = [[(vehicle.shift_start_min, None), None]]
+    states: list[list[_State]] = [[(vehicle.shift_start_min, None), None]]
     for point, leg in zip(points, drive):
         states.append(_visit(vehicle, _gap(vehicle, states[-1], leg), point, False))
     back = _gap(vehicle, states[-1], drive[-1])[1 if vehicle.lunch else 0]
@@ -174,7 +187,7 @@ def _rederive(scenario: Scenario, vehicle: Vehicle, day: dt.date, tour: Tour | N
     return points, sum(drive), states
 
 
-def _gap(vehicle: Vehicle, states: list[_State], leg: int) -> list[_State]:
+def _gap(vehicle: Vehicle, states: Sequence[_State], leg: int) -> list[_State]:
     """Earliest times the next point can be reached, per break state, driving ``leg`` minutes
     and, from state 0, taking the lunch break in this gap."""
     before, after = states
@@ -193,14 +206,15 @@ def _gap(vehicle: Vehicle, states: list[_State], leg: int) -> list[_State]:
     return ready
 
 
-def _visit(vehicle: Vehicle, ready: list[_State], point: _Point, audited: bool) -> list[_State]:
+def _visit(vehicle: Vehicle, ready: Sequence[_State], point: _Point, audited: bool) -> list[_State]:
     """States after serving ``point`` from the times it can be reached (set up on arrival)."""
-    out = []
+    out: list[_State] = []
     for state in ready:
-        start = None
-        if state is not None:
-            earliest = state[0] + vehicle.setup_min
-            start = next((max(earliest, a) for a, b in point.starts if max(earliest, a) <= b), None)
+        if state is None:
+            out.append(None)
+            continue
+        earliest = state[0] + vehicle.setup_min
+        start = next((max(earliest, a) for a, b in point.starts if max(earliest, a) <= b), None)
         if start is None:
             out.append(None)
             continue
@@ -225,7 +239,8 @@ def _best_insertion(vehicle: Vehicle, point: _Point, prefix, legs: _Legs):
         into, out_of = legs(vehicle.profile, a, point.site), legs(vehicle.profile, point.site, b)
         if into is None or out_of is None:
             continue
-        detour = into + out_of - legs(vehicle.profile, a, b)
+        # a → b is a leg of the tour, routable since `_rederive` accepted it.
+        detour = into + out_of - legs.routable(vehicle.profile, a, b)
         if vehicle.max_drive_min is not None and drive_min + detour > vehicle.max_drive_min:
             continue
         if best is not None and detour >= best[0]:
@@ -245,14 +260,15 @@ def _best_insertion(vehicle: Vehicle, point: _Point, prefix, legs: _Legs):
 def _schedule_from(
     vehicle: Vehicle, states: list[_State], points: list[_Point], ids: list, legs: _Legs
 ) -> int | None:
-    """Start of the audited visit (``points[0]``) if the rest of the tour still holds, else None."""
+    """Start of the audited visit (``points[0]``) if the rest of the tour still holds, else None.
+    Every leg is routable: those to and from the audited visit were checked, the others are the
+    tour's own."""
     for k, point in enumerate(points):
-        states = _visit(
-            vehicle, _gap(vehicle, states, legs(vehicle.profile, ids[k], ids[k + 1])), point, k == 0
-        )
+        leg = legs.routable(vehicle.profile, ids[k], ids[k + 1])
+        states = _visit(vehicle, _gap(vehicle, states, leg), point, k == 0)
         if states == [None, None]:
             return None
-    back = _gap(vehicle, states, legs(vehicle.profile, ids[-2], None))
+    back = _gap(vehicle, states, legs.routable(vehicle.profile, ids[-2], None))
     final = back[1] if vehicle.lunch is not None else back[0]
     if final is None or final[0] > vehicle.shift_end_min:
         return None

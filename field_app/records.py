@@ -408,7 +408,12 @@ def apply_record(
 
 
 def apply_batch(
-    session: Session, user: User, records: list, *, max_records: int, now: dt.datetime | None = None
+    session: Session,
+    user: User,
+    records: object,
+    *,
+    max_records: int,
+    now: dt.datetime | None = None,
 ) -> list[RecordResult]:
     """Apply each record of a batch; raises InputError if the batch itself is malformed."""
     if not isinstance(records, list):

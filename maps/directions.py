@@ -325,12 +325,12 @@ def _absorb_short_unnamed(stretches: list[_Stretch]) -> list[_Stretch]:
     merged: list[_Stretch] = []
     for s in out:
         p = merged[-1] if merged else None
-        same_way = p and (name_key(p.label), p.highway, p.roundabout) == (
-            name_key(s.label),
-            s.highway,
-            s.roundabout,
-        )
-        if same_way and not (len(p.nodes) > 1 and len(s.nodes) > 1 and p.nodes[-2] == s.nodes[1]):
+        if (
+            p is not None
+            and (name_key(p.label), p.highway, p.roundabout)
+            == (name_key(s.label), s.highway, s.roundabout)
+            and not (len(p.nodes) > 1 and len(s.nodes) > 1 and p.nodes[-2] == s.nodes[1])
+        ):
             merged[-1] = _Stretch(
                 p.nodes + s.nodes[1:], p.label, p.highway, p.roundabout, p.length_m + s.length_m
             )

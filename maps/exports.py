@@ -71,7 +71,8 @@ def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None)
                 f"{plural(len(tour.stops), 'arrêt')}, {distance_fr(tour.distance_m)}, {duration_fr(tour.drive_s)} de route"
             ),
         )
-        track.type = tour.vehicle_kind or None
+        # gpxpy declares GPXTrack.type as None (unannotated `self.type = None`); it holds a string.
+        track.type = tour.vehicle_kind or None  # type: ignore[assignment]
         for leg in tour_legs(plan, tour, graph=_graph_for(graphs, tour)):
             segment = gpxpy.gpx.GPXTrackSegment()
             segment.points.extend(gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in leg.geometry)

@@ -182,13 +182,15 @@ def plan_map(
         ),
     ).add_to(fmap)
 
-    located = [u for u in plan.unassigned if u.lat is not None and u.lon is not None]
+    located = [
+        (u, u.lat, u.lon) for u in plan.unassigned if u.lat is not None and u.lon is not None
+    ]
     if located:
         layer = folium.FeatureGroup(name="Sites non visités", show=True)
-        for u in located:
+        for u, lat, lon in located:
             when = f" ({date_fr(u.date)})" if u.date else ""
             folium.CircleMarker(
-                (u.lat, u.lon),
+                (lat, lon),
                 radius=8,
                 color=UNASSIGNED_COLOUR,
                 fill=True,
@@ -203,7 +205,8 @@ def plan_map(
             ).add_to(layer)
         layer.add_to(fmap)
 
-    fmap.get_root().html.add_child(_legend(plan, colours))
+    # get_root() is typed as returning an Element; a Map's root is a Figure, which has .html.
+    fmap.get_root().html.add_child(_legend(plan, colours))  # type: ignore[attr-defined]
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([(south, west), (north, east)], padding=(40, 40))
     return fmap
@@ -224,7 +227,8 @@ def _inline_leaflet(fmap: folium.Map) -> None:
         "window.$ = window.$ || function (html) { var t = document.createElement('template');"
         " t.innerHTML = html.trim(); return [t.content.firstChild]; };"
     )
-    fmap.get_root().header.add_child(
+    # get_root() is typed as returning an Element; a Map's root is a Figure, which has .header.
+    fmap.get_root().header.add_child(  # type: ignore[attr-defined]
         branca.element.Element(
             f"<style>{css}</style>\n<script>{js}</script>\n<script>{shim}</script>"
         ),

@@ -103,6 +103,12 @@ def decode_tours(
         prev, leave = 0, route.depart
         for k, (node, start) in enumerate(zip(route.visits, route.service_start)):
             site = sites[node]
+            if site.lat is None or site.lon is None:
+                # Sites are located (geocoded) before the matrices are built, so before decoding.
+                raise InternalError(
+                    f"site {site.id} sans coordonnées au décodage des tournées : "
+                    "anomalie de Dynamobile à signaler"
+                )
             drive = int(m[prev, node])
             arrive, setup_start = leave + drive, start - v.setup_min * 60
             for brk in list(pending):

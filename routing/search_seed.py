@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 
 import numpy as np
@@ -171,7 +172,7 @@ def _seed_cost(problem: RoutingProblem, routes: list[list[int]]) -> tuple[int, i
         m = matrices[spec.matrix]
         path = [spec.start, *route, spec.end]
         cost += int(sum(int(m[a, b]) for a, b in zip(path, path[1:]))) + spec.fixed_cost
-    grouped = set()
+    grouped: set[int] = set()
     for group in problem.groups:
         grouped.update(group.nodes)
         cost += int(group.penalty) * max(
@@ -265,7 +266,7 @@ def _blocked(problem: RoutingProblem, routes: list[list[int]]) -> set[int]:
     """Visits not in ``routes`` that the model would refuse: their group is full, or a visit of one
     of their spacing sets is already made."""
     visited = {n for r in routes for n in r}
-    blocked = set()
+    blocked: set[int] = set()
     for group in problem.groups:
         if sum(1 for n in group.nodes if n in visited) >= group.max_visits:
             blocked.update(n for n in group.nodes if n not in visited)
@@ -281,7 +282,7 @@ def _vroom_input(
     noise_seed: int = 0,
     noise: float = COST_NOISE,
     start=None,
-    skip: set[int] = frozenset(),
+    skip: AbstractSet[int] = frozenset(),
 ):
     """VROOM's input for ``problem``; ``start`` = (routes, breaks) as from `_routes_of` to resume
     from; ``noise_seed`` > 0 multiplies costs by random factors in [1, 1 + noise]; visits in
