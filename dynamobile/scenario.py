@@ -124,7 +124,7 @@ def parse_site_row(row: dict[str, str]) -> Site:
                 f"champ vehicles : {', '.join(unknown)} inconnu (attendu {', '.join(VEHICLE_KINDS)})"
             )
         vehicle_kinds = kinds
-    frequency = {}
+    frequency: dict[str, int] = {}
     for key in ("every_days", "visits", "min_gap_days"):
         raw = (row.get(key) or "").strip()
         if raw:
@@ -155,8 +155,12 @@ def parse_site_row(row: dict[str, str]) -> Site:
         vehicle_kinds=vehicle_kinds,
         notes=(row.get("notes") or "").strip(),
         last_visit=last_visit,
-        **frequency,
-        **commune,
+        every_days=frequency.get("every_days"),
+        visits=frequency.get("visits"),
+        min_gap_days=frequency.get("min_gap_days"),
+        insee=commune.get("insee", DEFAULT_INSEE),
+        postcode=commune.get("postcode", DEFAULT_POSTCODE),
+        commune=commune.get("commune", DEFAULT_COMMUNE),
     )
 
 
@@ -379,7 +383,7 @@ def parse_vehicle_table(table: dict, where: str, problems: list[str]) -> Vehicle
                 problems.append(f"{where} : champ {key} : entier positif attendu (lu {value!r})")
             else:
                 ints[key] = value
-    if len(problems) > before:
+    if len(problems) > before or vid is None or kind is None:
         return None
     return Vehicle(
         id=vid,
@@ -464,10 +468,18 @@ def _parse_option(table: dict, where: str, problems: list[str]) -> VehicleOption
                 )
             else:
                 numbers[key] = kind_of(value)
-    if len(problems) > before:
+    if len(problems) > before or oid is None or kind is None:
         return None
     return VehicleOption(
-        id=oid, kind=kind, profile=profile, label=str(table.get("label", oid)), **numbers
+        id=oid,
+        kind=kind,
+        profile=profile,
+        label=str(table.get("label", oid)),
+        count=int(numbers.get("count", 1)),
+        setup_min=int(numbers.get("setup_min", 0)),
+        packup_min=int(numbers.get("packup_min", 0)),
+        drive_speed_factor=numbers.get("drive_speed_factor"),
+        bike_speed_kph=numbers.get("bike_speed_kph"),
     )
 
 
@@ -494,7 +506,8 @@ def resolve_streets(table: dict, base: Path, *, osm_file: Path | None = None) ->
         bbox = table["bbox"]
         if not (isinstance(bbox, list) and len(bbox) == 4):
             raise InputError("[streets] bbox : attendu [ouest, sud, est, nord]")
-        return StreetSource(bbox=tuple(float(b) for b in bbox))
+        west, south, east, north = (float(b) for b in bbox)
+        return StreetSource(bbox=(west, south, east, north))
     if raw:
         raise InputError(
             f"[streets] osm_file : « {raw} » introuvable (cherché à côté du scénario et dans ../shared/data/osm) ; "
@@ -611,8 +624,8 @@ def load_scenario(path: Path, *, osm_file: Path | None = None) -> Scenario:
                 f"{where} : champ demo_date : date AAAA-MM-JJ attendue (lu « {data['demo_date']} »)"
             )
     calendar = _parse_calendar(data.get("calendar", {}), f"{where} [calendar]", problems)
-    if problems:
-        raise InputError(problems)
+    if problems or depot is None or streets is None:
+        raise InputError(problems or [f"{where} : scénario incomplet"])
     return Scenario(
         name=str(data.get("name") or path.stem),
         depot=depot,

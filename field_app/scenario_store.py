@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -183,11 +184,15 @@ def import_scenario(session: Session, organisation_id: int, scenario: Scenario) 
     return ImportSummary(*sites, *vehicles)
 
 
-def _sync_rows(session: Session, model, organisation_id: int, values: list[dict]):
-    existing = {
-        row.code: row
-        for row in session.scalars(select(model).where(model.organisation_id == organisation_id))
-    }
+def _sync_rows(
+    session: Session,
+    model: type[SiteRow] | type[VehicleRow],
+    organisation_id: int,
+    values: list[dict],
+) -> tuple[int, int, int]:
+    query = select(model).where(model.organisation_id == organisation_id)
+    rows: list[Any] = list(session.scalars(query))  # SiteRow or VehicleRow, by ``model``
+    existing = {row.code: row for row in rows}
     added = updated = archived = 0
     for position, row_values in enumerate(values):
         row = existing.pop(row_values["code"], None)

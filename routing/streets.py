@@ -65,7 +65,7 @@ _NO = frozenset({"no", "private"})
 _YES = frozenset({"yes", "designated", "permissive", "destination", "delivery"})
 _SKIPPED_SERVICES = frozenset({"parking_aisle", "driveway", "emergency_access", "drive-through"})
 # Urban defaults (km/h) where OSM gives no maxspeed; osmnx imputes per highway type otherwise.
-DRIVE_SPEEDS_KPH = {
+DRIVE_SPEEDS_KPH: dict[str, float] = {
     "motorway": 90,
     "trunk": 70,
     "primary": 45,
@@ -193,6 +193,8 @@ def _raw_graph(source: StreetSource, profile: str) -> nx.MultiDiGraph:
             return ox.graph_from_place(
                 source.place, network_type=network_type, simplify=False, retain_all=True
             )
+        if source.bbox is None:
+            raise StreetDataError("source de rues sans fichier, lieu ni emprise")
         west, south, east, north = source.bbox
         return ox.graph_from_bbox(
             (west, south, east, north), network_type=network_type, simplify=False, retain_all=True
