@@ -25,7 +25,7 @@ from flask import session as cookie
 
 from dynamobile.errors import InputError
 
-from . import catalogue, catalogue_csv, fleet, street_lines
+from . import catalogue, catalogue_csv, fleet, street_lines, suggestions
 from .auth import coordinator_required
 from .catalogue import FormError
 from .db import get_session
@@ -96,12 +96,52 @@ def sites():
     archived = request.args.get("archives") == "1"
     rows = catalogue.sites(db, ORG, archived=archived)
     depot = fleet.current_settings(db, ORG)
+    seen = {} if archived else suggestions.site_suggestions(db, ORG, today=today_paris())
+    ignored = cookie.get(IGNORED_KEY) or {}
     return render_template(
         "coord/sites.html",
         sites=[catalogue.site_table_row(r) for r in rows],
         archived=archived,
         depot=depot,
+        seen=seen,
+        weeks=suggestions.WEEKS,
+        shown={code: s for code, s in seen.items() if s.changes and ignored.get(code) != _pair(s)},
     )
+
+
+# « Ignorer » hides a suggestion for this visit (the session), as long as it suggests the same.
+IGNORED_KEY = "suggestions_ignorees"
+IGNORED_MAX = 60  # entries kept: the cookie stays small
+
+
+def _pair(suggestion) -> list:
+    changes = suggestion.changes
+    return [changes.get("priority"), changes.get("service_min")]
+
+
+@bp.post("/lieux/<code>/suggestion/<any(appliquer, ignorer):action>")
+@coordinator_required
+def site_suggestion(code: str, action: str):
+    db = get_session()
+    row = _site(code)
+    suggestion = suggestions.site_suggestions(db, ORG, today=today_paris()).get(code)
+    if suggestion is None or not suggestion.changes:
+        flash(f"Plus de suggestion pour « {row.name} ».")
+    elif [request.form.get(k, "") for k in ("priority", "service_min")] != [
+        "" if v is None else str(v) for v in _pair(suggestion)
+    ]:
+        flash(f"La suggestion pour « {row.name} » a changé depuis l'affichage : relisez-la.")
+    elif action == "ignorer":
+        ignored = {k: v for k, v in (cookie.get(IGNORED_KEY) or {}).items() if k != code}
+        ignored[code] = _pair(suggestion)
+        cookie[IGNORED_KEY] = dict(list(ignored.items())[-IGNORED_MAX:])
+        flash(f"Suggestion ignorée pour « {row.name} » ({suggestion.changes_fr}).")
+    else:
+        words = suggestion.changes_fr
+        suggestions.apply_suggestion(db, row, suggestion)
+        db.commit()
+        flash(f"Lieu « {row.name} » : {words} (suggestion appliquée).")
+    return redirect(url_for("catalogue.sites", _anchor=f"lieu-{code}"))
 
 
 def _site_form(row, values, errors, status=200):
