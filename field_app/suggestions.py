@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import reduce
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -155,7 +156,7 @@ def recent_visits(session: Session, *, first: dt.date, last: dt.date) -> dict[st
         .where(Interaction.stop_id.in_(in_period))
         .group_by(Interaction.stop_id)
     ):
-        people[stop_id] = int(total or 0)
+        people[stop_id] = int(cast(int, total) or 0)  # a SQL sum: int, or Decimal on PostgreSQL
     visits: dict[str, list[Visit]] = defaultdict(list)
     for stop, tour in session.execute(
         select(Stop, Tour)
@@ -295,10 +296,13 @@ def apply_suggestions(scenario: Scenario, suggestions: Mapping[str, Suggestion])
         if suggestion is None:
             sites.append(site)
             continue
-        values = {}
-        if suggestion.priority is not None:
-            values["priority"] = suggestion.priority
-        if suggestion.service_min is not None:
-            values["service_min"] = suggestion.service_min
-        sites.append(dataclasses.replace(site, **values) if values else site)
+        sites.append(
+            dataclasses.replace(
+                site,
+                priority=site.priority if suggestion.priority is None else suggestion.priority,
+                service_min=site.service_min
+                if suggestion.service_min is None
+                else suggestion.service_min,
+            )
+        )
     return dataclasses.replace(scenario, sites=tuple(sites))
