@@ -151,12 +151,12 @@ def recent_visits(session: Session, *, first: dt.date, last: dt.date) -> dict[st
             lasts[stop_id] = latest
     people_of = reduce(operator.add, (getattr(Interaction, c) for c in AGE_COLUMNS))
     people: dict[int, int] = {}
-    for stop_id, total in session.execute(
+    for counted_stop, total in session.execute(
         select(Interaction.stop_id, func.sum(people_of))
         .where(Interaction.stop_id.in_(in_period))
         .group_by(Interaction.stop_id)
     ):
-        people[stop_id] = int(cast(int, total) or 0)  # a SQL sum: int, or Decimal on PostgreSQL
+        people[cast(int, counted_stop)] = int(cast(int, total) or 0)  # a SQL sum: int or Decimal
     visits: dict[str, list[Visit]] = defaultdict(list)
     for stop, tour in session.execute(
         select(Stop, Tour)
