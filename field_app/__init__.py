@@ -12,6 +12,10 @@ from flask import Flask
 
 log = logging.getLogger(__name__)
 
+DEMO_SCENARIO = (
+    Path(__file__).resolve().parent.parent / "dynamobile/scenarios/chambery_centre/scenario.toml"
+)
+
 DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -29,6 +33,10 @@ DEFAULTS = {
     "SYNC_BACKOFF_BASE_MS": 2000,
     "SYNC_BACKOFF_MAX_MS": 5 * 60 * 1000,
     "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-For/Proto)
+    # Planning jobs (field_app.job_queue): the scenario they plan (until it comes from the
+    # database), and the consumer threads `dynamobile serve` and `dynamobile worker` start.
+    "PLAN_SCENARIO": str(DEMO_SCENARIO),
+    "PLAN_WORKERS": 1,
 }
 
 
@@ -59,6 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "DATABASE_URL",
             app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'field_app.sqlite'}",
         )
+        if os.environ.get("REDIS_URL"):  # the planning queue's storage (default: SQLite)
+            app.config["REDIS_URL"] = os.environ["REDIS_URL"]
         if os.environ.get("FIELD_APP_HTTPS", "").lower() in ("1", "true", "yes"):
             app.config["SESSION_COOKIE_SECURE"] = True
     else:
@@ -77,16 +87,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     CSRFProtect(app)
 
-    from . import agent, api, auth, coordinator, db, errors, web
+    from . import agent, api, auth, coordinator, db, errors, job_queue, plan_api, plan_page, web
     from .catalogue_views import bp as catalogue_bp
 
     db.init_app(app)
+    job_queue.init_app(app)
     errors.init_app(app)
     web.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)
     app.register_blueprint(coordinator.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(plan_api.bp)
+    app.register_blueprint(plan_page.bp)
     app.register_blueprint(catalogue_bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
     # The address printed on the route sheets (maps/sheets.py, DEFAULT_TOUR_URL).

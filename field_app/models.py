@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -232,3 +233,37 @@ def age_column(code: str) -> str:
 
 
 AGE_COLUMNS = tuple(age_column(code) for code in (*vocab.V1_AGE_BANDS, *vocab.TRANCHES_AGE))
+
+# queued → running → done | failed | cancelled; running → cancelling → cancelled;
+# queued → cancelled; failed | cancelled → queued (retry).
+JOB_STATES = ("queued", "running", "cancelling", "done", "failed", "cancelled")
+ACTIVE_STATES = ("running", "cancelling")
+
+
+class PlanJob(Base):
+    """One « plan this period » request: its parameters, its progress and its result."""
+
+    __tablename__ = "plan_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # organisations.id (migration 0004); a plain column so that the two revisions stay independent.
+    organisation_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # users.id
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    params: Mapped[dict] = mapped_column(JSON)  # {"from", "days", "seconds", "fairness"}
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..1
+    stage: Mapped[str] = mapped_column(String(20), default="")
+    message: Mapped[str] = mapped_column(String(500), default="")  # French, shown as is
+    elapsed_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    remaining_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    visits: Mapped[int | None] = mapped_column(Integer, nullable=True)  # best plan so far
+    visits_wanted: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    priority_share: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0..1, best so far
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Who runs it ("host:pid:boot") and when it last said so: a worker that died leaves both.
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    task_id: Mapped[str] = mapped_column(String(64), default="")  # Huey's

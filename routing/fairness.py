@@ -14,6 +14,7 @@ import numpy as np
 
 from .decode import RouteDay, cheapest_insertion_min
 from .problem import RoutingProblem, Solution, SolveParams, VisitGroup
+from .progress import Tracker
 from .search import solve
 
 FAIRNESS_PENALTY = 1_000_000_000  # a pinned visit for a neighbourhood outranks any priority
@@ -65,6 +66,7 @@ def enforce_fairness(
     times: dict[str, np.ndarray],
     *,
     deadline: float | None = None,
+    tracker: Tracker | None = None,
 ):
     """Pin a visit in each stretch where a neighbourhood is left out, and solve again.
 
@@ -73,6 +75,7 @@ def enforce_fairness(
     solutions, and a stretch that truly cannot be covered is reported rather than failing the plan.
     Each round starts from the previous routes; rounds share the time left until ``deadline``
     (``time.perf_counter()`` clock; half of what is left per round), so the plan keeps its budget.
+    A stop asked through ``tracker`` skips the rounds left.
     """
     pinned: set[int] = set()
     failed: set[int] = set()  # pins the solver could not honour: try another day or site
@@ -110,7 +113,7 @@ def enforce_fairness(
             pinned.add(best)
             pins_of_site[copies[best - 1].site.id] += 1
             new_pins += 1
-        if not new_pins:
+        if not new_pins or (tracker is not None and tracker.stop_requested):
             break
         left = params.time_limit_s if deadline is None else deadline - time.perf_counter()
         if left < MIN_ROUND_S:
@@ -124,6 +127,7 @@ def enforce_fairness(
             pinned_problem,
             replace(params, time_limit_s=left if deadline is None else max(MIN_ROUND_S, left / 2)),
             initial_routes=start,
+            **({"tracker": tracker} if tracker is not None else {}),
         )
     gaps = _fairness_gaps(solution, copies, fair_days)
     return solution, {

@@ -7,6 +7,7 @@ searches and the final insertion pass around it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from google.protobuf import text_format
@@ -22,6 +23,7 @@ from .problem import BIG, Route, RoutingProblem, Solution, SolveParams, VehicleS
 INSERTION_MOVES = frozenset(
     {"use_make_active", "use_relocate_and_make_active", "use_swap_active", "use_relocate"}
 )
+REPORT_MIN_S = 0.05  # between two reported solutions (`solve_one`): reading routes costs a few ms
 
 
 def _int_table(matrix: np.ndarray) -> list[list[int]]:
@@ -221,11 +223,18 @@ def solve_one(
     worker: int,
     initial_routes: list[list[int]] | None,
     deadline: float,
+    *,
+    on_solution: Callable[[int, list[list[int]]], None] | None = None,
 ) -> Solution:
     """One search (one process, until ``deadline`` on the ``time.time()`` clock): build the model,
-    start from ``initial_routes`` if OR-Tools accepts them."""
+    start from ``initial_routes`` if OR-Tools accepts them.
+
+    ``on_solution(objective, routes)`` is called at each solution better than the last one
+    reported (at most every ``REPORT_MIN_S``; the last one may be left out)."""
     started = time.perf_counter()
     manager, routing, time_dim = _build_model(problem)
+    if on_solution is not None:
+        _report_solutions(manager, routing, on_solution)
     search = _search_parameters(params, worker, max(0.01, deadline - time.time()), problem)
     seeded = False
     if initial_routes:
@@ -251,6 +260,47 @@ def solve_one(
         raise SolverError("aucune solution trouvée par l'optimiseur dans le temps imparti")
     solution = _read_solution(problem, manager, routing, time_dim, assignment, started)
     solution.stats.update({"worker": worker, "seeded": seeded})
+    return solution
+
+
+def _report_solutions(manager, routing, on_solution) -> None:
+    """Call ``on_solution(objective, routes)`` at improving solutions of the coming search."""
+    last = {"objective": None, "at": float("-inf")}
+
+    def at_solution() -> None:
+        objective = routing.CostVar().Value()
+        now = time.perf_counter()
+        if last["objective"] is not None and (
+            objective >= last["objective"] or now - last["at"] < REPORT_MIN_S
+        ):
+            return
+        routes = []
+        for v in range(routing.vehicles()):
+            route, index = [], routing.NextVar(routing.Start(v)).Value()
+            while not routing.IsEnd(index):
+                route.append(manager.IndexToNode(index))
+                index = routing.NextVar(index).Value()
+            routes.append(route)
+        last["objective"], last["at"] = objective, now
+        on_solution(objective, routes)
+
+    routing.AddAtSolutionCallback(at_solution)
+
+
+def read_routes(
+    problem: RoutingProblem, params: SolveParams, routes: list[list[int]], worker: int = 0
+) -> Solution | None:
+    """The `Solution` of given routes (times, breaks, objective), or None if OR-Tools refuses them.
+
+    How a search cut short is turned back into a plan: its best routes came from this model."""
+    started = time.perf_counter()
+    manager, routing, time_dim = _build_model(problem)
+    routing.CloseModelWithParameters(_search_parameters(params, worker, 1.0, problem))
+    assignment = routing.ReadAssignmentFromRoutes(routes, True)
+    if assignment is None:
+        return None
+    solution = _read_solution(problem, manager, routing, time_dim, assignment, started)
+    solution.stats.update({"worker": worker, "seeded": False})
     return solution
 
 

@@ -28,6 +28,7 @@ from .geocoding import locate_depot, locate_sites
 from .matrix import CsrGraph, to_csr, travel_matrices
 from .plan_stats import plan_stats
 from .problem import Solution, SolveParams
+from .progress import Monitor, Tracker
 from .search import solve
 from .season_model import build_problem
 from .snapping import NodeIndex, Snapped
@@ -119,6 +120,7 @@ def plan_period(
     networks: dict[str, StreetNetwork] | None = None,
     timings: Timings | None = None,
     fair_days: int | None = None,
+    monitor: Monitor | None = None,
 ) -> Plan:
     """Plan ``days`` consecutive days jointly: each vehicle-day is a route of one OR-Tools model.
 
@@ -126,13 +128,21 @@ def plan_period(
     are made, two visits are at least ``min_gap`` days apart, and missing visits cost the site's
     priority. With ``fair_days``, every neighbourhood (quartier) with a possible visit in any
     ``fair_days``-day stretch gets one there, when the model can hold it.
+
+    ``monitor`` watches the run (see `routing.progress.Monitor`): a stop asked during the
+    optimisation ends it with the best plan found so far; asked before, it raises `Cancelled`.
     """
     timings = timings if timings is not None else Timings()
     t0 = time.perf_counter()
+    tracker = Tracker(monitor, started=t0) if monitor is not None else None
+    if tracker is not None:
+        tracker.enter("streets")
     if networks is None:
         networks = load_networks(scenario)
     t1 = time.perf_counter()
     timings.graph_s += t1 - t0
+    if tracker is not None:
+        tracker.enter("matrices")
 
     scenario = locate_scenario(scenario)
     snapped = snap_scenario(scenario, networks)
@@ -174,9 +184,15 @@ def plan_period(
     if copies and route_days:
         problem = build_problem(copies, route_days, profiles, model_times, days)
         deadline = time.perf_counter() + params.time_limit_s
+        watch: dict[str, Tracker] = {}  # unwatched, `solve` is called as it always was
+        if tracker is not None:
+            tracker.set_goal(problem)
+            tracker.enter("optimisation", deadline=deadline)
+            watch["tracker"] = tracker
         solution = solve(
             problem,
             replace(params, time_limit_s=params.time_limit_s * (FAIR_SHARE if fair_days else 1)),
+            **watch,
         )
         if fair_days:
             solution, fairness = enforce_fairness(
@@ -189,6 +205,7 @@ def plan_period(
                 route_days,
                 model_times,
                 deadline=deadline,
+                tracker=tracker,
             )
         sites = [None] + [c.site for c in copies]
         graphs = {p: networks[p].graph for p in profiles}
@@ -200,6 +217,8 @@ def plan_period(
     unassigned = unassigned_sites(
         scenario, period, tours, copies, day_reasons, solution, route_days, model_times
     )
+    if tracker is not None:
+        tracker.enter("done")
     return Plan(
         version=PLAN_VERSION,
         scenario=scenario.name,

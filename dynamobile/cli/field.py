@@ -1,4 +1,4 @@
-"""Field-app commands: ``serve``, ``users add|list|deactivate|reset-password|unlock``, ``publish``, ``export interactions``, ``init-db``.
+"""Field-app commands: ``serve``, ``worker``, ``users add|list|deactivate|reset-password|unlock``, ``publish``, ``export interactions``, ``init-db``.
 
 Registered on the main group by `dynamobile.cli`; ``python -m dynamobile.cli.field`` runs them alone.
 """
@@ -42,18 +42,51 @@ def _fail(exc: Exception) -> None:
 @click.option(
     "--threads", default=8, show_default=True, type=int, help="Fils de traitement (waitress)."
 )
-def serve(host: str, port: int, threads: int) -> None:
-    """Lance l'application terrain (serveur WSGI waitress)."""
-    import waitress
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Calculer aussi les planifications dans ce processus (sinon : dynamobile worker).",
+)
+def serve(host: str, port: int, threads: int, worker: bool) -> None:
+    """Lance l'application terrain (serveur WSGI waitress) et ses calculs de planification."""
+    import waitress  # type: ignore[import-untyped]  # legacy stubs (types-waitress), not installed
 
-    from field_app import create_app
+    from field_app import create_app, job_queue
+
+    try:
+        app = create_app()
+        consumer = (
+            job_queue.start_consumer(app, workers=app.config["PLAN_WORKERS"]) if worker else None
+        )
+    except DynamobileError as exc:
+        _fail(exc)
+    click.echo(f"Application terrain sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="dynamobile")
+    finally:
+        if consumer is not None:
+            consumer.stop()
+
+
+@click.command("worker")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Calculs menés en parallèle (défaut : PLAN_WORKERS, 1).",
+)
+def worker(workers: int | None) -> None:
+    """Calcule les planifications en attente, seul (sans serveur web) ; Ctrl+C pour arrêter."""
+    from field_app import create_app, job_queue
 
     try:
         app = create_app()
     except DynamobileError as exc:
         _fail(exc)
-    click.echo(f"Application terrain sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="dynamobile")
+    where = "Redis" if app.config.get("REDIS_URL") else "SQLite (dossier de l'instance)"
+    click.echo(f"Calculs de planification : file d'attente {where} (Ctrl+C pour arrêter)")
+    job_queue.run_worker(app, workers=workers or app.config["PLAN_WORKERS"])
 
 
 ROLE_LABELS = {"agent": "agent", "coordinator": "coordination"}
@@ -247,7 +280,7 @@ def init_db() -> None:
     click.echo("Base de données à jour.")
 
 
-COMMANDS = (serve, users, publish, export, init_db)
+COMMANDS = (serve, worker, users, publish, export, init_db)
 
 
 @click.group()

@@ -5,22 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dynamobile.audit import audit_plan, missing_visits
-from .bench import bench
-from .field import COMMANDS as FIELD_COMMANDS
-from .maps import sheets
 from dynamobile.errors import DynamobileError, InputError, os_reason
 from dynamobile.model import Scenario
 from dynamobile.outputs import check_output_dir
 from dynamobile.report import audit_text, comparison_text, period_text, plan_text
 from dynamobile.scenario import load_scenario
+
+from .bench import bench
+from .field import COMMANDS as FIELD_COMMANDS
+from .maps import sheets
+from .scenario import database_scenario, is_database_scenario
+from .scenario import scenario as scenario_group
+
+if TYPE_CHECKING:
+    from routing.progress import Progress
 
 DEMO_SCENARIO = "scenarios/chambery_centre/scenario.toml"
 
@@ -67,7 +77,10 @@ def main(verbose: bool) -> None:
 
 
 def _load_scenario(path: Path, *, osm_file: Path | None) -> Scenario:
-    """`load_scenario`, with a French line rather than a traceback when the path is a folder or unreadable."""
+    """`load_scenario`, with a French line rather than a traceback when the path is a folder or unreadable;
+    ``db:`` is the field app's database scenario."""
+    if is_database_scenario(path):
+        return database_scenario(osm_file=osm_file)
     if path.is_dir():
         raise InputError(f"{path} : c'est un dossier ; indiquez le fichier du scénario (.toml)")
     try:
@@ -103,18 +116,28 @@ def _run_plan(
         f"Planification {span} ({scenario.streets.describe()}, {seconds:g} s d'optimisation)…",
         err=True,
     )
+    from routing.progress import Cancelled, Progress
+
     started = time.perf_counter()
-    networks = load_networks(scenario)
-    timings.graph_s += time.perf_counter() - started
-    plan = plan_period(
-        scenario,
-        day,
-        days,
-        params=SolveParams(time_limit_s=seconds, solution_limit=solutions),
-        networks=networks,
-        timings=timings,
-        fair_days=fair_days,
-    )
+    with _watched(sys.stderr) as monitor:
+        if monitor is not None:
+            monitor.on_progress(Progress("streets", 0.0, None))
+        networks = load_networks(scenario)
+        timings.graph_s += time.perf_counter() - started
+        try:
+            plan = plan_period(
+                scenario,
+                day,
+                days,
+                params=SolveParams(time_limit_s=seconds, solution_limit=solutions),
+                networks=networks,
+                timings=timings,
+                fair_days=fair_days,
+                monitor=monitor,
+            )
+        except Cancelled as exc:  # Ctrl-C before the optimisation: nothing to keep
+            click.echo(f"\r\x1b[K{exc}", err=True)
+            sys.exit(130)
     click.echo(plan_text(plan))
     if days > 1:
         click.echo(period_text(plan))
@@ -140,6 +163,56 @@ def _run_plan(
     if maps:
         click.echo(f"Cartes, feuilles de route et exports : {time.perf_counter() - started:.2f} s")
     click.echo(f"Écrit dans {out} : {', '.join(p.name for p in written)}")
+    if monitor is not None and monitor.stopped:
+        click.echo(
+            f"Arrêt demandé : meilleur plan trouvé en {timings.solve_s:.0f} s enregistré.", err=True
+        )
+
+
+_STAGE_WORDS = {"streets": "Rues", "matrices": "Matrices", "optimisation": "Optimisation"}
+
+
+def _progress_text(progress: Progress) -> str:
+    """« Optimisation — 12 s restantes — 57 visites sur 80 »."""
+    parts = [_STAGE_WORDS.get(progress.stage, progress.stage)]
+    if progress.remaining_s is not None:
+        left = round(progress.remaining_s)
+        parts.append(f"{left} s restante{'s' if left > 1 else ''}")
+    if progress.visits is not None and progress.visits_wanted:
+        parts.append(f"{progress.visits} visite{'s' if progress.visits > 1 else ''}")
+        parts[-1] += f" sur {progress.visits_wanted}"
+    return " — ".join(parts)
+
+
+@contextmanager
+def _watched(stream):
+    """A `Monitor` drawing one progress line on ``stream`` when it is a terminal (None otherwise);
+    a first Ctrl-C stops the optimisation and keeps the best plan, a second one interrupts."""
+    from routing.progress import Monitor
+
+    if not stream.isatty() or threading.current_thread() is not threading.main_thread():
+        yield None  # signal handlers belong to the main thread
+        return
+    asked = []
+
+    def show(progress: Progress) -> None:
+        text = "" if progress.stage == "done" else _progress_text(progress)
+        stream.write(f"\r{text}\x1b[K")
+        stream.flush()
+
+    def on_interrupt(signum, frame):
+        if asked:
+            raise KeyboardInterrupt
+        asked.append(time.perf_counter())
+
+    monitor = Monitor(on_progress=show, should_stop=lambda: bool(asked))
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield monitor
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        stream.write("\r\x1b[K")
+        stream.flush()
 
 
 _common = [
@@ -215,7 +288,8 @@ def _with_common(fn):
 )
 @_with_common
 def plan_command(scenario: Path, day, **options) -> None:
-    """Planifier une journée (ou --days N jours) de tournées pour SCENARIO (fichier TOML)."""
+    """Planifier une journée (ou --days N jours) de tournées pour SCENARIO (fichier TOML, ou db: pour
+    le scénario de la base)."""
     _run_plan(scenario, day.date() if day else None, **options)
 
 
@@ -313,6 +387,7 @@ def compare_command(
 
 main.add_command(sheets)
 main.add_command(bench)
+main.add_command(scenario_group)
 for _command in FIELD_COMMANDS:
     main.add_command(_command)
 
