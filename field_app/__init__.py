@@ -12,10 +12,6 @@ from flask import Flask
 
 log = logging.getLogger(__name__)
 
-DEMO_SCENARIO = (
-    Path(__file__).resolve().parent.parent / "dynamobile/scenarios/chambery_centre/scenario.toml"
-)
-
 DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -33,9 +29,10 @@ DEFAULTS = {
     "SYNC_BACKOFF_BASE_MS": 2000,
     "SYNC_BACKOFF_MAX_MS": 5 * 60 * 1000,
     "PROXY_FIX": 0,  # number of trusted reverse proxies in front (X-Forwarded-For/Proto)
-    # Planning jobs (field_app.job_queue): the scenario they plan (until it comes from the
-    # database), and the consumer threads `dynamobile serve` and `dynamobile worker` start.
-    "PLAN_SCENARIO": str(DEMO_SCENARIO),
+    # Planning jobs (field_app.job_queue) plan the database's scenario; a TOML path here plans
+    # that file instead (scripts, demonstrations). PLAN_WORKERS: the consumer threads
+    # `dynamobile serve` and `dynamobile worker` start.
+    "PLAN_SCENARIO": None,
     "PLAN_WORKERS": 1,
 }
 
@@ -81,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     from flask_wtf.csrf import CSRFProtect
 

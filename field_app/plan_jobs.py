@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -60,6 +61,7 @@ class JobParams:
     days: int
     seconds: int
     fairness: int | None = None  # fair_days of `routing.planner.plan_period`
+    suggestions: bool = False  # plan with the priorities and durations the agents' records suggest
 
     def to_dict(self) -> dict:
         return {
@@ -67,12 +69,17 @@ class JobParams:
             "days": self.days,
             "seconds": self.seconds,
             "fairness": self.fairness,
+            "suggestions": self.suggestions,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> JobParams:
         return cls(
-            dt.date.fromisoformat(data["from"]), data["days"], data["seconds"], data.get("fairness")
+            dt.date.fromisoformat(data["from"]),
+            data["days"],
+            data["seconds"],
+            data.get("fairness"),
+            bool(data.get("suggestions", False)),
         )
 
 
@@ -113,20 +120,52 @@ def parse_params(body: dict) -> JobParams:
         fairness, problem = _int_in(body.get("fairness"), 1, 31, "équité en jours")
         if problem:
             fields["fairness"] = problem
+    suggestions = body.get("suggestions", False)
+    if isinstance(suggestions, str):  # a form's checkbox
+        suggestions = {
+            "1": True,
+            "on": True,
+            "true": True,
+            "oui": True,
+            "0": False,
+            "": False,
+            "off": False,
+            "false": False,
+            "non": False,
+        }.get(suggestions.lower(), suggestions)
+    if not isinstance(suggestions, bool):
+        fields["suggestions"] = "vrai ou faux attendu"
     if fields or first_day is None or days is None or seconds is None:
         raise JobParamsError(fields)
-    return JobParams(first_day, days, seconds, fairness)
+    return JobParams(first_day, days, seconds, fairness, bool(suggestions))
 
 
-def scenario_for(session: Session, organisation_id: int) -> Scenario:
-    """The scenario an organisation plans with.
+def scenario_for(
+    session: Session,
+    organisation_id: int,
+    *,
+    suggestions: bool = False,
+    today: dt.date | None = None,
+) -> Scenario:
+    """The scenario an organisation plans with: its sites, fleet and depot in the database (the
+    Lieux, Véhicules and Dépôt pages); with ``suggestions``, the priorities and service times
+    its agents' records suggest. ``PLAN_SCENARIO`` (a TOML file) replaces the database, for
+    scripts and demonstrations only."""
+    from . import scenario_store
+    from . import suggestions as suggested
 
-    For now the TOML file of the app's ``PLAN_SCENARIO``, whatever the organisation; this is the
-    one line to change for `field_app.scenario_store.scenario_from_db(session, organisation_id)`.
-    """
-    from dynamobile.scenario import load_scenario
+    if current_app.config.get("PLAN_SCENARIO"):
+        from dynamobile.scenario import load_scenario
 
-    return load_scenario(current_app.config["PLAN_SCENARIO"])
+        scenario = load_scenario(current_app.config["PLAN_SCENARIO"])
+    else:
+        scenario = scenario_store.scenario_from_db(
+            session, organisation_id, base=Path(current_app.instance_path)
+        )
+    if suggestions:
+        found = suggested.site_suggestions(session, organisation_id, today=today or dt.date.today())
+        scenario = suggested.apply_suggestions(scenario, found)
+    return scenario
 
 
 def new_task_id() -> str:

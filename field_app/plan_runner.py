@@ -174,7 +174,9 @@ def _plan(app: Flask, job: PlanJob, writer: ProgressWriter):
 
     params = plan_jobs.JobParams.from_dict(job.params)
     with app.app_context(), new_session(app) as session:
-        scenario = plan_jobs.scenario_for(session, job.organisation_id)
+        scenario = plan_jobs.scenario_for(
+            session, job.organisation_id, suggestions=params.suggestions
+        )
     monitor = Monitor(on_progress=writer.on_progress, should_stop=writer.should_stop)
     plan = plan_period(
         scenario,

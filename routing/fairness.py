@@ -145,7 +145,8 @@ def _too_close(copies, a: int, b: int) -> bool:
 
 def _with_pins(problem: RoutingProblem, pinned: set[int]) -> RoutingProblem:
     """Split each pinned node out of its site's group, with a penalty above any priority."""
-    groups, blocked = [], set()
+    groups: list[VisitGroup] = []
+    blocked: set[int] = set()
     for group in problem.groups:
         pins = [n for n in group.nodes if n in pinned]
         rest = tuple(n for n in group.nodes if n not in pinned)

@@ -7,7 +7,7 @@ searches and the final insertion pass around it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from google.protobuf import text_format
@@ -63,7 +63,7 @@ def _visit_time(problem: RoutingProblem, vehicle: VehicleSpec) -> np.ndarray:
     )
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if out and a <= out[-1][1] + 1:
@@ -183,7 +183,7 @@ def _build_model(problem: RoutingProblem):
 
     # Optional visits: a visit group pays its penalty once per missing visit; spacing allows at
     # most one visit in each set (one set per window of a site's minimum gap), at no cost.
-    grouped = set()
+    grouped: set[int] = set()
     for group in problem.groups:
         routing.AddDisjunction(
             [manager.NodeToIndex(i) for i in group.nodes],
@@ -265,13 +265,15 @@ def solve_one(
 
 def _report_solutions(manager, routing, on_solution) -> None:
     """Call ``on_solution(objective, routes)`` at improving solutions of the coming search."""
-    last = {"objective": None, "at": float("-inf")}
+    best_objective: int | None = None
+    reported_at = float("-inf")
 
     def at_solution() -> None:
+        nonlocal best_objective, reported_at
         objective = routing.CostVar().Value()
         now = time.perf_counter()
-        if last["objective"] is not None and (
-            objective >= last["objective"] or now - last["at"] < REPORT_MIN_S
+        if best_objective is not None and (
+            objective >= best_objective or now - reported_at < REPORT_MIN_S
         ):
             return
         routes = []
@@ -281,7 +283,7 @@ def _report_solutions(manager, routing, on_solution) -> None:
                 route.append(manager.IndexToNode(index))
                 index = routing.NextVar(index).Value()
             routes.append(route)
-        last["objective"], last["at"] = objective, now
+        best_objective, reported_at = objective, now
         on_solution(objective, routes)
 
     routing.AddAtSolutionCallback(at_solution)

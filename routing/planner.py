@@ -11,12 +11,13 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from dynamobile.calendars import works_on
-from dynamobile.errors import InputError
+from dynamobile.errors import InputError, InternalError
 from dynamobile.model import Scenario
 from dynamobile.plan import PLAN_VERSION, Depot, Plan, Tour
 
@@ -73,6 +74,13 @@ def locate_scenario(scenario: Scenario) -> Scenario:
     return replace(scenario, sites=sites, depot=depot)
 
 
+def _coordinates(lat: float | None, lon: float | None, name: str) -> tuple[float, float]:
+    """A located point's coordinates (`locate_scenario` gives every point some)."""
+    if lat is None or lon is None:
+        raise InternalError(f"« {name} » sans coordonnées après géocodage")
+    return lat, lon
+
+
 def snap_scenario(
     scenario: Scenario, networks: dict[str, StreetNetwork]
 ) -> dict[str, dict[str, Snapped]]:
@@ -81,7 +89,9 @@ def snap_scenario(
     snapped: dict[str, dict[str, Snapped]] = {p: {} for p in networks}
     problems = []
     for profile, net in networks.items():
-        snap = net.index.nearest(scenario.depot.lat, scenario.depot.lon)
+        snap = net.index.nearest(
+            *_coordinates(scenario.depot.lat, scenario.depot.lon, scenario.depot.name)
+        )
         if snap.distance_m > limit:
             problems.append(
                 f"dépôt « {scenario.depot.name} » : à {snap.distance_m:.0f} m de la rue praticable la plus proche "
@@ -89,7 +99,9 @@ def snap_scenario(
             )
         snapped[profile]["__depot__"] = snap
         for site in scenario.sites:
-            snapped[profile][site.id] = net.index.nearest(site.lat, site.lon)
+            snapped[profile][site.id] = net.index.nearest(
+                *_coordinates(site.lat, site.lon, site.name)
+            )
     for site in scenario.sites:
         nearest = min(snapped[p][site.id].distance_m for p in networks)
         if nearest > limit:
@@ -184,7 +196,7 @@ def plan_period(
     if copies and route_days:
         problem = build_problem(copies, route_days, profiles, model_times, days)
         deadline = time.perf_counter() + params.time_limit_s
-        watch: dict[str, Tracker] = {}  # unwatched, `solve` is called as it always was
+        watch: dict[str, Any] = {}  # unwatched, `solve` is called as it always was
         if tracker is not None:
             tracker.set_goal(problem)
             tracker.enter("optimisation", deadline=deadline)
@@ -223,7 +235,10 @@ def plan_period(
         version=PLAN_VERSION,
         scenario=scenario.name,
         dates=tuple(period),
-        depot=Depot(scenario.depot.name, scenario.depot.lat, scenario.depot.lon),
+        depot=Depot(
+            scenario.depot.name,
+            *_coordinates(scenario.depot.lat, scenario.depot.lon, scenario.depot.name),
+        ),
         tours=tuple(sorted(tours, key=lambda t: (t.date, t.vehicle))),
         unassigned=tuple(unassigned),
         streets=street_source_to_dict(scenario.streets, scenario.routing),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 
 from dynamobile.errors import SolverError
 
@@ -80,7 +81,7 @@ def solve(
         # start was seen to differ between two runs in one process (the test suite's), which
         # would break the promise of the same plan on every run.
         if initial_routes is None and params.initial == "vroom" and not params.solution_limit:
-            options = {
+            options: dict[str, Any] = {
                 "seconds": params.time_limit_s,
                 "threads": 1 if own_start else max(1, params.workers),
                 "share": GROUPED_SEED_SHARE if own_start else None,
@@ -124,6 +125,7 @@ def solve(
         for h in helpers:
             h.close()
     if stopped:
+        assert tracker is not None  # only a tracker stops a search
         fallback = initial_routes if initial_routes is not None else seed_of(0)
         best = _best_so_far(problem, params, results, reported, fallback)
         if insertion and best.dropped:
@@ -166,7 +168,7 @@ def _insertion_pass(
         if tracker is None or until - time.time() <= IN_PROCESS_INSERTION_S:
             if tracker is not None:
                 tracker.report()
-            inserted = solve_one(problem, insertion_params, 0, start, until)
+            inserted: Solution | None = solve_one(problem, insertion_params, 0, start, until)
         else:
             inserted = _watched_insertion(problem, insertion_params, start, until, tracker)
     except SolverError:
@@ -254,7 +256,9 @@ def _best_so_far(
 ) -> Solution:
     """The best solution of a stopped search, read back from its routes; else the start given or,
     when every visit may be dropped, no visit at all."""
-    candidates = [(s.objective, s.stats["worker"], s) for s in results]
+    candidates: list[tuple[int, int, Solution | list[list[int]]]] = [
+        (s.objective, s.stats["worker"], s) for s in results
+    ]
     candidates += [(objective, w, routes) for w, (objective, routes) in reported.items()]
     candidates.sort(key=lambda item: (item[0], item[1]))
     tries = [routes for _, _, routes in candidates]

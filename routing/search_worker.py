@@ -67,6 +67,8 @@ class Helper:
 
     def _read(self) -> None:
         stream = self._proc.stdout
+        if stream is None:  # started with stdout=PIPE: never None
+            return
         try:
             while header := stream.read(_HEADER.size):
                 if len(header) < _HEADER.size:
@@ -149,6 +151,7 @@ def _send(message: tuple) -> None:
 
 def main() -> None:
     request = pickle.loads(sys.stdin.buffer.read())
+    answer: tuple
     try:
         if request[0] == "seeds":
             from .search_seed import vroom_seeds

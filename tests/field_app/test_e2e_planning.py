@@ -7,6 +7,9 @@ import subprocess
 import sys
 import time
 
+from dynamobile.scenario import load_scenario
+from field_app import scenario_store
+from field_app.db import new_session
 from field_app.models import Tour
 
 from .test_e2e import ROOT, browser, login, pytestmark, server  # noqa: F401
@@ -15,7 +18,13 @@ DEMO_DAY = "2026-11-28"  # a Saturday the demo scenario works
 
 
 def serve(server, *options: str) -> None:
-    """``dynamobile serve`` (with its in-process worker) on the live server's database."""
+    """``dynamobile serve`` (with its in-process worker) on the live server's database, which
+    holds the demo scenario (jobs plan the database's sites, fleet and depot)."""
+    with new_session(server.app) as session:
+        organisation = scenario_store.default_organisation(session)
+        demo = ROOT / "dynamobile/scenarios/chambery_centre/scenario.toml"
+        scenario_store.import_scenario(session, organisation.id, load_scenario(demo))
+        session.commit()
     server.proc = subprocess.Popen(
         [sys.executable, "-m", "dynamobile.cli", "serve", "--port", str(server.port), *options],
         env=server.env,

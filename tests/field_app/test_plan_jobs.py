@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from field_app import accounts, job_queue, plan_jobs, plan_runner
+from dynamobile.scenario import load_scenario
+from field_app import accounts, job_queue, plan_jobs, plan_runner, scenario_store
 from field_app.db import new_session
 from field_app.models import PlanJob, Tour
 
@@ -22,6 +23,23 @@ from .conftest import PASSWORD, AuthActions
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DAY = "2026-11-28"  # a Saturday the demo scenario works
+DEMO = ROOT / "dynamobile/scenarios/chambery_centre/scenario.toml"
+
+
+def import_demo(app) -> None:
+    """The demo scenario into the app's database, as `dynamobile scenario import` puts it."""
+    with new_session(app) as session:
+        organisation = scenario_store.default_organisation(session)
+        scenario_store.import_scenario(session, organisation.id, load_scenario(DEMO))
+        session.commit()
+
+
+@pytest.fixture(autouse=True)
+def demo_in_database(request):
+    """Jobs plan the database's scenario: the demo's sites, fleet and depot (in the ``app``
+    fixture's database; tests that make their own app import it themselves)."""
+    if "app" in request.fixturenames:
+        import_demo(request.getfixturevalue("app"))
 
 
 @pytest.fixture
@@ -271,6 +289,43 @@ def test_a_scenario_error_fails_the_job_with_its_french_text(app, consumers, tmp
     assert job.state == "failed" and "absent.toml" in job.message
 
 
+def test_a_database_without_a_fleet_fails_the_job_saying_what_is_missing(app, consumers):
+    with new_session(app) as session:
+        for vehicle in scenario_store.active_vehicles(session, 1):
+            vehicle.archived = True
+        session.commit()
+    job_id = _queued_job(app)
+    consumers(app)
+    job = wait_for(app, job_id, ("done", "failed"))
+    assert job.state == "failed" and "aucun véhicule actif" in job.message
+
+
+def test_the_job_plans_the_database_catalogue(app, consumers):
+    """The job plans the database's catalogue, not a file: an archived site is not in the plan."""
+    with new_session(app) as session:
+        monge = next(s for s in scenario_store.active_sites(session, 1) if s.code == "monge")
+        monge.archived = True  # out of the catalogue: never in the plan
+        session.commit()
+    job_id = _queued_job(app)
+    consumers(app)
+    job = wait_for(app, job_id, ("done", "failed"))
+    assert job.state == "done", job.message
+    plan = json.loads(job.plan_json)
+    planned = {s["site"] for t in plan["tours"] for s in t["stops"]}
+    listed = {u["site"] for u in plan["unassigned"]}
+    assert "monge" not in planned | listed and planned
+
+
+def test_suggestions_are_a_job_parameter(client, coord):
+    response = post_job(client, coord, suggestions=True)
+    assert response.status_code == 202
+    assert client.get(f"/api/plan-jobs/{response.get_json()['id']}").get_json()["params"][
+        "suggestions"
+    ]
+    bad = post_job(client, coord, suggestions="peut-être")
+    assert bad.status_code == 400 and "suggestions" in bad.get_data(as_text=True)
+
+
 def test_an_unexpected_error_is_logged_not_shown(app, consumers, monkeypatch, caplog):
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")
@@ -340,6 +395,7 @@ def test_dynamobile_worker_runs_the_jobs_the_web_app_queues(
     with new_session(web) as session:
         accounts.create_user(session, "coord", PASSWORD, "coordinator")
         session.commit()
+    import_demo(web)
     client = web.test_client()
     coord = AuthActions(client)
     coord.login("coord")
