@@ -50,7 +50,7 @@ def _fail(exc: Exception) -> None:
 )
 def serve(host: str, port: int, threads: int, worker: bool) -> None:
     """Lance l'application terrain (serveur WSGI waitress) et ses calculs de planification."""
-    import waitress  # type: ignore[import-untyped]  # legacy stubs (types-waitress), not installed
+    import waitress
 
     from field_app import create_app, job_queue
 
