@@ -18,6 +18,17 @@ from .problem import Solution
 
 
 @dataclass(frozen=True)
+class ProfileLegs:
+    """What decoding needs of one vehicle profile, indexed by model node (0: the depot)."""
+
+    graph: nx.MultiDiGraph
+    street_nodes: list[int]  # the street node each model node is snapped to
+    model_s: np.ndarray  # the model's travel times: whole minutes, rounded up
+    exact_s: np.ndarray  # the streets' travel times
+    distance_m: np.ndarray
+
+
+@dataclass(frozen=True)
 class RouteDay:
     """The vehicle and day of one solver route; ``offset`` is that day's start in model seconds."""
 
@@ -71,15 +82,11 @@ def leg_geometry(
 def decode_tours(
     solution: Solution,
     route_days: list[RouteDay],
-    sites: list[Site],
-    times: dict[str, np.ndarray],
-    exact_times: dict[str, np.ndarray],
-    dists: dict[str, np.ndarray],
-    node_ids: dict[str, list[int]],
-    graphs: dict[str, nx.MultiDiGraph],
+    sites: list[Site | None],
+    legs: dict[str, ProfileLegs],
 ) -> list[Tour]:
     """Tours from solver routes. ``sites[i]`` is the site of node i (None for the depot);
-    ``times`` are the model's (whole minutes), ``exact_times`` the streets'."""
+    ``legs`` holds each profile's graph and matrices."""
     tours = []
     for route in solution.routes:
         if not route.visits:
@@ -90,8 +97,9 @@ def decode_tours(
         def at(seconds: int, day: dt.date = rd.day, off: int = off) -> dt.datetime:
             return local_datetime(day, seconds - off)
 
-        m, exact, d = times[v.profile], exact_times[v.profile], dists[v.profile]
-        G, ids = graphs[v.profile], node_ids[v.profile]
+        profile = legs[v.profile]
+        m, exact, d = profile.model_s, profile.exact_s, profile.distance_m
+        G, ids = profile.graph, profile.street_nodes
         lunch = v.lunch
         lo, hi = (
             (off + lunch.earliest_min * 60, off + (lunch.latest_min - lunch.minutes) * 60)
@@ -103,6 +111,8 @@ def decode_tours(
         prev, leave = 0, route.depart
         for k, (node, start) in enumerate(zip(route.visits, route.service_start)):
             site = sites[node]
+            if site is None:
+                raise InternalError(f"le nœud {node} d'une tournée est le dépôt : plan incohérent")
             if site.lat is None or site.lon is None:
                 # Sites are located (geocoded) before the matrices are built, so before decoding.
                 raise InternalError(

@@ -21,7 +21,7 @@ from dynamobile.errors import InputError, InternalError
 from dynamobile.model import Scenario
 from dynamobile.plan import PLAN_VERSION, Depot, Plan, Tour
 
-from .decode import RouteDay, decode_tours
+from .decode import ProfileLegs, RouteDay, decode_tours
 from .eligibility import DAY_S, candidates, feasible_alone
 from .explain import unassigned_sites
 from .fairness import FAIR_SHARE, enforce_fairness
@@ -220,10 +220,11 @@ def plan_period(
                 tracker=tracker,
             )
         sites = [None] + [c.site for c in copies]
-        graphs = {p: networks[p].graph for p in profiles}
-        tours = decode_tours(
-            solution, route_days, sites, model_times, times, dists, node_ids, graphs
-        )
+        legs = {
+            p: ProfileLegs(networks[p].graph, node_ids[p], model_times[p], times[p], dists[p])
+            for p in profiles
+        }
+        tours = decode_tours(solution, route_days, sites, legs)
     timings.solve_s += time.perf_counter() - t3
 
     unassigned = unassigned_sites(
