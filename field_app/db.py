@@ -57,6 +57,18 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def head_revision() -> str:
+    """The newest migration: what `upgrade` brings a database to."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None  # the migrations folder ships with the package
+    return head
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the latest Alembic revision."""
     from alembic import command

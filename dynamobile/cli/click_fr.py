@@ -18,7 +18,7 @@ FRENCH = {
     "Show this message and exit.": "Afficher cette aide et quitter.",
     "Show the version and exit.": "Afficher la version et quitter.",
     "Aborted!": "Interrompu.",
-    "Missing command.": "Commande manquante.",
+    # "Missing command." stays English here: `french_usage_errors` recognises it and says more.
     "(dynamic)": "(calculé)",
     "default: {default}": "par défaut : {default}",
     "env var: {var}": "variable d'environnement : {var}",

@@ -10,17 +10,8 @@ from field_app import (
     accounts,
     scenario_rows,  # noqa: F401  (its tables join Base.metadata)
 )
-from field_app.db import MIGRATIONS_DIR, engine_of, upgrade
+from field_app.db import engine_of, head_revision, upgrade
 from field_app.models import Base, Stop, User
-
-
-def _head() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_migration_matches_models(app):
@@ -29,7 +20,7 @@ def test_migration_matches_models(app):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == _head()
+    assert version == head_revision()
 
 
 def test_upgrade_is_idempotent(app):
