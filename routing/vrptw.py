@@ -169,6 +169,41 @@ def _instance_from(
     )
 
 
+def read_solomon_text(path: Path | str) -> VrptwInstance:
+    """Parse Solomon's original text layout (``VEHICLE`` / ``CUSTOMER`` table, customer 0 the
+    depot), as written by bench/generate_vrptw.py ``--format solomon``."""
+    path = Path(path)
+    lines = [line.split() for line in _read_text(path).splitlines()]
+    try:
+        name = next(" ".join(w) for w in lines if w)
+        at = next(i for i, w in enumerate(lines) if w[:2] == ["NUMBER", "CAPACITY"])
+        vehicles, capacity = (int(v) for v in lines[at + 1][:2])
+        start = next(i for i, w in enumerate(lines) if w[:2] == ["CUST", "NO."])
+        rows = [[float(v) for v in w] for w in lines[start + 1 :] if w]
+        if [int(r[0]) for r in rows] != list(range(len(rows))) or any(len(r) != 7 for r in rows):
+            raise ValueError("tableau des clients : 7 colonnes, clients numérotés depuis 0")
+    except (StopIteration, ValueError, IndexError) as exc:
+        raise InputError(f"{path} : instance Solomon illisible ({exc})") from exc
+    return VrptwInstance(
+        name=name,
+        x=tuple(r[1] for r in rows),
+        y=tuple(r[2] for r in rows),
+        demand=tuple(int(r[3]) for r in rows),
+        ready=tuple(r[4] for r in rows),
+        due=tuple(r[5] for r in rows),
+        service=(0.0,) + tuple(r[6] for r in rows[1:]),
+        capacity=capacity,
+        vehicles=vehicles,
+    )
+
+
+def read_any(path: Path | str) -> VrptwInstance:
+    """`read_solomon_text` if the file has Solomon's ``CUST NO.`` table, else `read_instance`."""
+    if "CUST NO." in _read_text(Path(path)):
+        return read_solomon_text(path)
+    return read_instance(path)
+
+
 def read_solution(path: Path | str) -> KnownSolution:
     """Parse a ``.sol`` file (``Route #k: c1 c2 ...`` lines and ``Cost X``)."""
     path = Path(path)
@@ -221,6 +256,41 @@ def build_problem(
         vehicles=(spec,) * fleet,
         demand=instance.demand,
         cost=(matrix,),
+    )
+
+
+PRIZE_PER_DEMAND = 200  # tenths of distance per unit of demand (issue 16's prize benchmark)
+
+
+def prizes(instance: VrptwInstance, *, prize_per_demand: int = PRIZE_PER_DEMAND) -> tuple[int, ...]:
+    """Each node's prize in model units (tenths): demand × ``prize_per_demand``; 0 at the depot."""
+    return (0,) + tuple(int(d) * prize_per_demand for d in instance.demand[1:])
+
+
+def build_prize_problem(
+    instance: VrptwInstance,
+    vehicles: int,
+    *,
+    prize_per_demand: int = PRIZE_PER_DEMAND,
+    scale: int = SCALE,
+) -> RoutingProblem:
+    """The instance as a prize-collecting `RoutingProblem` (issue 16): every customer optional.
+
+    Not visiting customer i costs its prize (`prizes`), ``vehicles`` routes without capacity, the
+    depot's window as the shift, windows and service times as in the file, arc cost = distance
+    (DIMACS truncation, in 1/scale). Objective = distance + prizes left.
+    """
+    mandatory = build_problem(instance, scale=scale, vehicles=vehicles)
+    spec = VehicleSpec(start=0, end=0, shift=mandatory.vehicles[0].shift)
+    prize = prizes(instance, prize_per_demand=prize_per_demand)
+    penalty: tuple[int | None, ...] = (None, *prize[1:])
+    return RoutingProblem(
+        time=mandatory.time,
+        service=mandatory.service,
+        windows=mandatory.windows,
+        vehicles=(spec,) * vehicles,
+        penalty=penalty,
+        cost=mandatory.cost,
     )
 
 
