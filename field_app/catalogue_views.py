@@ -4,6 +4,7 @@ Dépôt. Views parse the request, call `catalogue`, `catalogue_csv` or `fleet`, 
 from __future__ import annotations
 
 import io
+import os
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -82,8 +83,11 @@ def streets():
     path = street_lines.find_osm_file(settings.osm_file if settings else "")
     lines = street_lines.street_lines(path) if path else []
     response = jsonify({"source": path.name if path else "", "lines": lines})
-    response.cache_control.private, response.cache_control.max_age = True, 300
-    return response
+    # Revalidated on every page (a 304 while unchanged): the street file is chosen on the Dépôt
+    # page, and a cached answer would keep the maps without streets after that choice.
+    response.cache_control.private, response.cache_control.no_cache = True, True
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # -- Lieux --------------------------------------------------------------------------------------
@@ -418,7 +422,17 @@ def archive_vehicle(code: str, action: str):
 
 
 def _depot_page(row, values, errors, status=200):
-    return render_template("coord/depot.html", settings=row, values=values, errors=errors), status
+    return (
+        render_template(
+            "coord/depot.html",
+            settings=row,
+            values=values,
+            errors=errors,
+            osm_files=fleet.osm_file_choices(row.osm_file or ""),
+            osm_env=Path(os.environ.get("DYNAMOBILE_OSM_FILE") or "").name,
+        ),
+        status,
+    )
 
 
 @bp.get("/depot")
@@ -437,7 +451,8 @@ def update_depot():
         fleet.update_depot(db, row, request.form)
     except FormError as exc:
         db.rollback()
-        values = {k: request.form.get(k, "") for k in ("depot_name", "depot_address", "lat", "lon")}
+        keys = ("depot_name", "depot_address", "lat", "lon", "osm_file")
+        values = {k: request.form.get(k, "") for k in keys}
         return _depot_page(
             fleet.current_settings(db, ORG) or ScenarioSettings(), values, exc.fields, 422
         )

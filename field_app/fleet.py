@@ -5,13 +5,16 @@ name, address and point. Functions take a session and never commit."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dynamobile.french import vehicle_title_fr
 from dynamobile.model import Vehicle
+from dynamobile.osm_files import candidate_osm_paths
 from dynamobile.scenario import DEFAULT_PROFILE, parse_coordinate, parse_vehicle_table
 from dynamobile.windows import DAY_NAMES, FRENCH_DAY_NAMES, format_clock
 
@@ -195,23 +198,56 @@ def current_settings(session: Session, organisation_id: int) -> ScenarioSettings
     return session.get(ScenarioSettings, organisation_id)
 
 
+# Street files the planner reads (osmnx's XML reader: plain or bz2-compressed OSM XML).
+OSM_SUFFIXES = (".osm", ".osm.bz2")
+
+
+def osm_file_choices(current: str = "") -> list[tuple[str, str]]:
+    """The street files a coordinator may choose, as (name, label): the OSM files of the shared
+    data folders (``../shared/data/osm`` beside the checkout or the working directory, where a
+    scenario's ``osm_file`` is looked for by name), ``$DYNAMOBILE_OSM_FILE``'s, and the current
+    setting even when it is not found on this machine."""
+    folders = dict.fromkeys(p.parent for p in candidate_osm_paths("x.osm", Path.cwd())[1:])
+    names = {
+        path.name
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.iterdir()
+        if path.is_file() and path.name.endswith(OSM_SUFFIXES)
+    }
+    env = os.environ.get("DYNAMOBILE_OSM_FILE")
+    if env and Path(env).is_file():
+        names.add(Path(env).name)
+    choices = [(name, name) for name in sorted(names)]
+    if current and current not in names:
+        choices.append((current, f"{current} (introuvable sur ce serveur)"))
+    return choices
+
+
 def depot_form_values(row: ScenarioSettings) -> dict[str, str]:
+    env = os.environ.get("DYNAMOBILE_OSM_FILE")
+    default_osm = Path(env).name if env and not (row.place or row.bbox) else ""
     return {
         "depot_name": row.depot_name or "",
         "depot_address": row.depot_address or "",
         "lat": "" if row.depot_lat is None else repr(row.depot_lat),
         "lon": "" if row.depot_lon is None else repr(row.depot_lon),
+        "osm_file": row.osm_file or default_osm,
     }
 
 
 def update_depot(session: Session, row: ScenarioSettings, form) -> ScenarioSettings:
-    """Name, address and point of the depot; raises FormError (nothing changed) on a wrong field.
-    Like a scenario's ``[depot]``: coordinates, or an address to geocode, or both."""
+    """Name, address and point of the depot, and the street file when the form has the field;
+    raises FormError (nothing changed) on a wrong field. Like a scenario's ``[depot]``:
+    coordinates, or an address to geocode, or both."""
     name = str(form.get("depot_name", "")).strip()
     address = str(form.get("depot_address", "")).strip()
+    osm_file = str(form.get("osm_file", row.osm_file or "")).strip()
     errors: dict[str, str] = {}
     if not name:
         errors["depot_name"] = "nom obligatoire"
+    if osm_file and osm_file not in {code for code, _ in osm_file_choices(row.osm_file or "")}:
+        errors["osm_file"] = "fichier de rues inconnu : choisissez-en un dans la liste"
     point = {}
     for key, low, high, what in (("lat", -90, 90, "latitude"), ("lon", -180, 180, "longitude")):
         try:
@@ -226,5 +262,6 @@ def update_depot(session: Session, row: ScenarioSettings, form) -> ScenarioSetti
         raise FormError(errors)
     row.depot_name, row.depot_address = name, address
     row.depot_lat, row.depot_lon = point["lat"], point["lon"]
+    row.osm_file = osm_file
     session.flush()
     return row

@@ -372,6 +372,41 @@ def test_depot_page(coord, db):
     )
 
 
+def test_depot_street_file_is_chosen_among_the_data_folder_files(coord, db, monkeypatch):
+    from field_app import fleet
+
+    monkeypatch.delenv("DYNAMOBILE_OSM_FILE", raising=False)
+    names = [name for name, _ in fleet.osm_file_choices()]
+    if "chambery_centre_2016.osm" not in names:
+        pytest.skip("chambery_centre_2016.osm not found in ../shared/data/osm")
+    page = coord.get("/coord/depot").get_data(as_text=True)
+    assert '<option value="chambery_centre_2016.osm">' in page
+    point = {"depot_name": "La Dynamo", "lat": "45.567574", "lon": "5.926866"}
+    response = coord.post(
+        "/coord/depot", data=point | {"csrf_token": form_token(page), "osm_file": "../secret.osm"}
+    )
+    assert response.status_code == 422
+    assert "fichier de rues inconnu" in response.get_data(as_text=True)
+    assert read(db, select(ScenarioSettings.osm_file)) in ([], [""])  # nothing written
+    response = coord.post(
+        "/coord/depot",
+        data=point | {"csrf_token": form_token(page), "osm_file": "chambery_centre_2016.osm"},
+    )
+    assert response.status_code == 302
+    assert read(db, select(ScenarioSettings.osm_file)) == ["chambery_centre_2016.osm"]
+    streets = coord.get("/coord/api/rues")
+    assert streets.get_json()["source"] == "chambery_centre_2016.osm"
+    # Revalidated, never reused blindly: the maps see a newly chosen file at once.
+    assert "no-cache" in streets.headers["Cache-Control"]
+    again = coord.get("/coord/api/rues", headers={"If-None-Match": streets.headers["ETag"]})
+    assert again.status_code == 304
+    page = coord.get("/coord/depot").get_data(as_text=True)
+    assert '<option value="chambery_centre_2016.osm" selected>' in page
+    # A form without the field (an older page) keeps the street file.
+    coord.post("/coord/depot", data=point | {"csrf_token": form_token(page)})
+    assert read(db, select(ScenarioSettings.osm_file)) == ["chambery_centre_2016.osm"]
+
+
 @pytest.mark.parametrize(
     "path", ["/coord/lieux/nouveau", "/coord/vehicules/nouveau", "/coord/depot", "/coord/lieux"]
 )
