@@ -34,6 +34,9 @@ DEFAULTS = {
     # `dynamobile serve` and `dynamobile worker` start.
     "PLAN_SCENARIO": None,
     "PLAN_WORKERS": 1,
+    # The app's public address (DYNAMOBILE_PUBLIC_URL), for the route sheets' QR codes; unset:
+    # the address a download request came to, and no QR code if that is localhost.
+    "PUBLIC_URL": None,
 }
 
 

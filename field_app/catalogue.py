@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -76,6 +77,7 @@ class WindowsCheck:
         )
 
 
+@lru_cache(maxsize=1024)  # the Lieux page asks it of every site; most share a few windows
 def check_windows(text: str) -> WindowsCheck:
     """Read ``samedi 9h30-12h; vacances 14h-18h`` and say it back in French."""
     try:

@@ -6,11 +6,22 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from dynamobile.errors import InputError
 
-from . import accounts, charts, coop, exports, publishing, reports, vocab
+from . import accounts, charts, coop, exports, plan_downloads, publishing, reports, vocab
 from .auth import coordinator_required
 from .db import get_session
 from .models import Stop, Tour
@@ -60,7 +71,39 @@ def tours():
     rows = publishing.tours_for_user(
         db, g.user, first=today - dt.timedelta(days=7), last=today + dt.timedelta(days=90)
     )
-    return render_template("coord/tours.html", tours=rows, agents=accounts.agents(db))
+    return render_template(
+        "coord/tours.html",
+        tours=rows,
+        agents=accounts.agents(db),
+        downloads=plan_downloads.download_groups(rows),
+        formats=plan_downloads.LABELS,
+    )
+
+
+@bp.get("/plans/<int:plan_id>/telecharger/<fmt>")
+@coordinator_required
+def download_plan(plan_id: int, fmt: str):
+    """A published plan's route sheets, GPX, ICS, GeoJSON or all in a zip; ``jour`` keeps one day."""
+    if fmt not in plan_downloads.FORMATS:
+        abort(404)
+    day = None
+    if request.args.get("jour"):
+        try:
+            day = dt.date.fromisoformat(request.args["jour"])
+        except ValueError:
+            raise InputError("jour : date AAAA-MM-JJ attendue") from None
+    plan = plan_downloads.published_plan(get_session(), plan_id, day=day)
+    if plan is None:
+        abort(404)
+    base_url = plan_downloads.public_base_url(
+        current_app.config.get("PUBLIC_URL"), request.url_root
+    )
+    download = plan_downloads.render(plan, fmt, base_url=base_url)
+    return Response(
+        download.data,
+        content_type=download.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
+    )
 
 
 @bp.post("/plans")

@@ -102,6 +102,9 @@ class Tour(Base):
     start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # published_plans.id of the plan this tour was last published from (migration 0006; None
+    # for tours published before it): its route sheets and exports are made from that plan.
+    published_plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     stops: Mapped[list[Stop]] = relationship(
         back_populates="tour", order_by="Stop.position", cascade="all, delete-orphan"
@@ -267,3 +270,21 @@ class PlanJob(Base):
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     task_id: Mapped[str] = mapped_column(String(64), default="")  # Huey's
+
+
+class PublishedPlan(Base):
+    """A plan.json as it was published: the route sheets and exports are made from it again.
+
+    Stop rows keep neither the streets nor the legs' paths, so they cannot rebuild a sheet. A
+    plan published twice unchanged is one row; rows no tour points to any more are deleted.
+    """
+
+    __tablename__ = "published_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scenario: Mapped[str] = mapped_column(String(200), default="")
+    first_date: Mapped[dt.date] = mapped_column(Date)
+    last_date: Mapped[dt.date] = mapped_column(Date)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    plan_json: Mapped[str] = mapped_column(Text)

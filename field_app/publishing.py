@@ -9,17 +9,18 @@ A stop that a new import drops is deleted if nothing was logged there, else kept
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from dynamobile.errors import InputError
-from dynamobile.plan import Plan, plan_from_dict
+from dynamobile.plan import Plan, plan_from_dict, plan_to_dict
 
-from .models import Record, Stop, Tour, TourAgent, User, utcnow
+from .models import PublishedPlan, Record, Stop, Tour, TourAgent, User, utcnow
 
 
 @dataclass
@@ -93,6 +94,7 @@ def import_plan(session: Session, plan: Plan) -> ImportSummary:
     """Create or update the plan's tours and stops (idempotent: same plan, same rows)."""
     _check_aware(plan)
     summary = ImportSummary()
+    published = _keep_published(session, plan)
     for planned in plan.tours:
         tour = session.scalars(
             select(Tour).where(Tour.date == planned.date, Tour.vehicle == planned.vehicle)
@@ -108,6 +110,7 @@ def import_plan(session: Session, plan: Plan) -> ImportSummary:
         tour.scenario = plan.scenario
         tour.start, tour.end = planned.start, planned.end
         tour.imported_at = utcnow()
+        tour.published_plan_id = published.id
         session.flush()
 
         existing = {(s.site, s.occurrence): s for s in tour.stops}
@@ -158,7 +161,31 @@ def import_plan(session: Session, plan: Plan) -> ImportSummary:
             else:
                 tour.stops.remove(stop)
         session.flush()
+    session.execute(
+        delete(PublishedPlan).where(~exists().where(Tour.published_plan_id == PublishedPlan.id)),
+        execution_options={"synchronize_session": False},
+    )
     return summary
+
+
+def _keep_published(session: Session, plan: Plan) -> PublishedPlan:
+    """The `PublishedPlan` row of ``plan``: the same one when the same plan is published again."""
+    text = json.dumps(plan_to_dict(plan), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    row = session.scalars(
+        select(PublishedPlan).where(PublishedPlan.content_sha256 == digest)
+    ).first()
+    if row is None:
+        row = PublishedPlan(
+            scenario=plan.scenario[:200],
+            first_date=min(plan.dates),
+            last_date=max(plan.dates),
+            content_sha256=digest,
+            plan_json=text,
+        )
+        session.add(row)
+        session.flush()
+    return row
 
 
 def assign_agents(session: Session, tour: Tour, user_ids: list[int]) -> None:

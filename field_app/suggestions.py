@@ -46,7 +46,6 @@ from dynamobile.french import duration_fr, plural
 from dynamobile.model import Scenario
 
 from .models import AGE_COLUMNS, Interaction, Stop, StopEvent, Tour
-from .reports import StopTimes
 from .scenario_rows import SiteRow
 
 WEEKS = 12  # the period looked at, as the dashboard's
@@ -158,28 +157,29 @@ def recent_visits(session: Session, *, first: dt.date, last: dt.date) -> dict[st
     ):
         people[cast(int, counted_stop)] = int(cast(int, total) or 0)  # a SQL sum: int or Decimal
     visits: dict[str, list[Visit]] = defaultdict(list)
-    for stop, tour in session.execute(
-        select(Stop, Tour)
+    # Columns, not rows: the Lieux page asks this on every load, and hundreds of ORM objects
+    # per request were most of its cost (and of its garbage-collection pauses).
+    for stop_id, site, start, end, date in session.execute(
+        select(Stop.id, Stop.site, Stop.start, Stop.end, Tour.date)
         .join(Tour, Stop.tour_id == Tour.id)
         .where(Tour.date >= first, Tour.date <= last)
         .order_by(Tour.date, Stop.start, Stop.id)
     ):
-        if stop.id not in firsts and stop.id not in lasts and stop.id not in people:
+        if stop_id not in firsts and stop_id not in lasts and stop_id not in people:
             continue
-        times = StopTimes(
-            stop, tour, firsts.get(stop.id), lasts.get(stop.id), people.get(stop.id, 0)
-        )
-        timed = times.checkin and times.checkout and times.checkout > times.checkin
-        visits[stop.site].append(
-            Visit(
-                stop.id,
-                tour.date,
-                times.people,
-                times.duration_min,
-                times.duration_min if timed else None,
-            )
-        )
+        checkin, checkout = firsts.get(stop_id), lasts.get(stop_id)
+        timed_min: int | None = None
+        if checkin is not None and checkout is not None and checkout > checkin:
+            open_min = timed_min = _minutes(checkout - checkin)
+        else:
+            open_min = _minutes(end - start)
+        visits[site].append(Visit(stop_id, date, people.get(stop_id, 0), open_min, timed_min))
     return dict(visits)
+
+
+def _minutes(span: dt.timedelta) -> int:
+    """Whole minutes, rounded as `reports.StopTimes.duration_min` does."""
+    return round(span.total_seconds() / 60)
 
 
 def site_suggestions(

@@ -15,7 +15,7 @@ from dynamobile.plan import Plan
 
 from .exports import write_geojson, write_gpx, write_ics
 from .interactive import write_plan_map
-from .sheets import DEFAULT_BASE_URL, DEFAULT_TOUR_URL, sheet_filename, write_sheet
+from .sheets import DEFAULT_TOUR_URL, sheet_filename, write_sheet
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def write_outputs(
     out_dir: Path,
     *,
     graphs: dict[str, nx.MultiDiGraph] | None = None,
-    field_app_url: str = DEFAULT_BASE_URL,
+    field_app_url: str | None = None,
     tiles: bool = False,
     url_template: str = DEFAULT_TOUR_URL,
     osm_file: Path | None = None,
@@ -57,7 +57,8 @@ def write_outputs(
     files in ``out_dir`` (all of Dynamobile's, or, without ``plan_json``, all but plan.json, which
     the map files are made from); on failure ``out_dir`` is left as it was. ``graphs``
     maps a profile ("drive", "bike") to its street graph; missing ones are loaded from
-    ``plan.streets`` (or ``osm_file``). Returns the written paths, in that order.
+    ``plan.streets`` (or ``osm_file``). ``field_app_url`` is the field app's public address,
+    for the sheets' QR codes (None: sheets without QR code). Returns the written paths, in that order.
 
     Raises
     ------

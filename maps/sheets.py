@@ -53,13 +53,15 @@ from .directions import directions
 from .legs import ATTRIBUTION, Leg, tour_legs, vehicle_label
 from .staticmap import render_tour_map
 
-DEFAULT_BASE_URL = "http://localhost:8000"
 DEFAULT_TOUR_URL = "{base_url}/tours/{vehicle}/{date}"
 _MARGIN = 14 * mm
 _WIDTH = A4[0] - 2 * _MARGIN
 _MAP_RATIO = 0.52  # map height / width
 _KEEP_WITH_TITLE = 20 * mm  # room for a heading and its first lines, else start a new page
 _LEG_STYLE_FR = ("trait plein", "tirets", "tirets-points", "longs tirets")
+# Printed instead of the QR code when no public address is known: a sheet never points to
+# localhost, which no phone can open.
+NO_QR_NOTE = "QR code absent : indiquez --url (adresse publique de l'application)"
 
 
 def _register_fonts() -> tuple[str, str]:
@@ -88,9 +90,7 @@ _STYLES = {
 }
 
 
-def tour_url(
-    tour: Tour, *, base_url: str = DEFAULT_BASE_URL, template: str = DEFAULT_TOUR_URL
-) -> str:
+def tour_url(tour: Tour, *, base_url: str, template: str = DEFAULT_TOUR_URL) -> str:
     """The field-app address of ``tour`` (``template`` may use base_url, vehicle and date)."""
     return template.format(
         base_url=base_url.rstrip("/"),
@@ -110,6 +110,7 @@ class QRCode(Flowable):
 
     def __init__(self, data: str, size: float):
         super().__init__()
+        self.data = data
         self.matrix = segno.make(data, error="m").matrix
         self.size = size
         self.width = self.height = size
@@ -117,6 +118,8 @@ class QRCode(Flowable):
     def draw(self) -> None:
         n = len(self.matrix) + 4  # quiet zone of two modules each side
         module = self.size / n
+        # The same address as a link: clickable when the sheet is read on screen.
+        self.canv.linkURL(self.data, (0, 0, self.size, self.size), relative=1)
         self.canv.setFillColor(colors.black)
         for r, row in enumerate(self.matrix):
             for c, dark in enumerate(row):
@@ -158,7 +161,7 @@ def _numbered_canvas(footer: str):
     return NumberedCanvas
 
 
-def _header(plan: Plan, tour: Tour, url: str) -> Table:
+def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> Table:
     crew = ", ".join(tour.crew) if tour.crew else "—"
     lines = [
         Paragraph(f"Feuille de route — {vehicle_label(tour)}", _STYLES["title"]),
@@ -179,7 +182,14 @@ def _header(plan: Plan, tour: Tour, url: str) -> Table:
             _STYLES["body"],
         ),
     ]
-    qr = [QRCode(url, 28 * mm), Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"])]
+    qr: list[Flowable]
+    if url is None:
+        qr = [Paragraph(no_qr_note, _STYLES["small"])]
+    else:
+        qr = [
+            QRCode(url, 28 * mm),
+            Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"]),
+        ]
     table = Table([[lines, qr]], colWidths=[_WIDTH - 32 * mm, 32 * mm])
     table.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
@@ -336,17 +346,22 @@ def render_sheet(
     tour: Tour,
     *,
     graph: nx.MultiDiGraph | None = None,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     url_template: str = DEFAULT_TOUR_URL,
+    no_qr_note: str = NO_QR_NOTE,
 ) -> bytes:
-    """The PDF bytes of the route sheet of ``tour`` (directions need ``graph``)."""
-    url = tour_url(tour, base_url=base_url, template=url_template)
+    """The PDF bytes of the route sheet of ``tour`` (directions need ``graph``).
+
+    The QR code opens the tour at ``base_url``, the field app's public address; without one the
+    sheet has no QR code and prints ``no_qr_note`` in its place.
+    """
+    url = None if base_url is None else tour_url(tour, base_url=base_url, template=url_template)
     legs = tour_legs(plan, tour, graph=graph)
     map_png = render_tour_map(
         plan, tour, graph=graph, width_in=_WIDTH / 72.0, height_in=_WIDTH / 72.0 * _MAP_RATIO
     )
     story: list[Flowable] = [
-        _header(plan, tour, url),
+        _header(plan, tour, url, no_qr_note),
         Spacer(1, 3 * mm),
         Image(io.BytesIO(map_png), width=_WIDTH, height=_WIDTH * _MAP_RATIO),
         Paragraph(

@@ -99,9 +99,10 @@ def _run_plan(
     osm_file: Path | None,
     fair_days: int | None,
     maps: bool,
-    url: str,
+    url: str | None,
 ) -> None:
     from maps.outputs import write_outputs
+    from maps.sheets import NO_QR_NOTE
     from routing.planner import Timings, load_networks, plan_period, travel_lookup
     from routing.problem import SolveParams
 
@@ -162,6 +163,8 @@ def _run_plan(
     )
     if maps:
         click.echo(f"Cartes, feuilles de route et exports : {time.perf_counter() - started:.2f} s")
+        if url is None:
+            click.echo(NO_QR_NOTE, err=True)
     click.echo(f"Écrit dans {out} : {', '.join(p.name for p in written)}")
     if monitor is not None and monitor.stopped:
         click.echo(
@@ -263,9 +266,10 @@ _common = [
     ),
     click.option(
         "--url",
-        default="http://localhost:8000",
-        show_default=True,
-        help="Adresse de l'application de terrain (QR codes des feuilles de route).",
+        envvar="DYNAMOBILE_PUBLIC_URL",
+        default=None,
+        help="Adresse publique de l'application de terrain (QR codes des feuilles de route) ; "
+        "par défaut DYNAMOBILE_PUBLIC_URL, sinon les feuilles n'ont pas de QR code.",
     ),
 ]
 

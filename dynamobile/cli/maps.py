@@ -12,7 +12,7 @@ from dynamobile.osm_files import plan_osm_file
 from dynamobile.outputs import check_output_dir
 from dynamobile.plan import Plan, plan_from_dict
 from maps.outputs import write_outputs
-from maps.sheets import DEFAULT_BASE_URL
+from maps.sheets import NO_QR_NOTE
 
 
 def read_plan(path: Path) -> Plan:
@@ -50,9 +50,10 @@ def read_plan(path: Path) -> Plan:
 @click.option(
     "--url",
     "base_url",
-    default=DEFAULT_BASE_URL,
-    show_default=True,
-    help="Adresse de l'application de terrain (QR codes des feuilles de route).",
+    envvar="DYNAMOBILE_PUBLIC_URL",
+    default=None,
+    help="Adresse publique de l'application de terrain (QR codes des feuilles de route) ; "
+    "par défaut DYNAMOBILE_PUBLIC_URL, sinon les feuilles n'ont pas de QR code.",
 )
 @click.option(
     "--tiles/--no-tiles",
@@ -61,7 +62,7 @@ def read_plan(path: Path) -> Plan:
     help="Fond de carte OpenStreetMap en ligne sur la carte interactive.",
 )
 def sheets(
-    plan_file: Path, out_dir: Path, osm_file: Path | None, base_url: str, tiles: bool
+    plan_file: Path, out_dir: Path, osm_file: Path | None, base_url: str | None, tiles: bool
 ) -> None:
     """Écrit la carte, les feuilles de route A4 et les exports GPX, ICS et GeoJSON d'un plan."""
     plan = read_plan(plan_file)
@@ -69,6 +70,8 @@ def sheets(
         osm_file = plan_osm_file(plan.streets, beside=[plan_file.parent])
     check_output_dir(out_dir)  # before loading the streets: a wrong --out fails at once
     written = write_outputs(plan, out_dir, field_app_url=base_url, tiles=tiles, osm_file=osm_file)
+    if base_url is None:
+        click.echo(NO_QR_NOTE, err=True)
     click.echo(f"{len(written)} fichiers écrits dans {out_dir} :")
     for path in written:
         click.echo(f"  {path.name}")

@@ -83,3 +83,33 @@ def test_sheets_command_names_a_missing_street_file(demo_plan, tmp_path):
     )
     assert result.exit_code == 2
     assert "fichier de rues introuvable" in result.output
+
+
+def _sheet_links(path) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(path.read_bytes())).pages[0]
+    return [a.get_object()["/A"]["/URI"] for a in page.get("/Annots") or []]
+
+
+def test_sheets_command_never_prints_localhost(demo_plan, chambery_drive, tmp_path, monkeypatch):
+    """No --url: DYNAMOBILE_PUBLIC_URL, else no QR code and a note saying how to get one."""
+    monkeypatch.setenv("DYNAMOBILE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("DYNAMOBILE_PUBLIC_URL", raising=False)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_to_dict(demo_plan), ensure_ascii=False), encoding="utf-8")
+    bare = CliRunner().invoke(main, ["sheets", str(plan_file), "--out", str(tmp_path / "bare")])
+    assert bare.exit_code == 0, bare.output
+    assert "QR code absent : indiquez --url (adresse publique de l'application)" in bare.stderr
+    assert _sheet_links(tmp_path / "bare" / "sheet-bus-2024-05-14.pdf") == []
+    monkeypatch.setenv("DYNAMOBILE_PUBLIC_URL", "https://terrain.example")
+    configured = CliRunner().invoke(
+        main, ["sheets", str(plan_file), "--out", str(tmp_path / "env")]
+    )
+    assert configured.exit_code == 0, configured.output
+    assert "QR code absent" not in configured.output
+    assert _sheet_links(tmp_path / "env" / "sheet-bus-2024-05-14.pdf") == [
+        "https://terrain.example/tours/bus/2024-05-14"
+    ]

@@ -65,8 +65,29 @@ def test_sheet_without_graph_still_renders(demo_plan):
 
 def test_tour_url_and_file_name(demo_plan):
     tour = demo_plan.tours[0]
-    assert tour_url(tour) == "http://localhost:8000/tours/bus/2024-05-14"
+    assert (
+        tour_url(tour, base_url="https://terrain.example")
+        == "https://terrain.example/tours/bus/2024-05-14"
+    )
     assert tour_url(
         tour, base_url="https://dynamo.example/", template="{base_url}/t?v={vehicle}&d={date}"
     ) == ("https://dynamo.example/t?v=bus&d=2024-05-14")
     assert sheet_filename(tour) == "sheet-bus-2024-05-14.pdf"
+
+
+def _links(pdf: bytes) -> list[str]:
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return [a.get_object()["/A"]["/URI"] for a in page.get("/Annots") or []]
+
+
+def test_qr_code_opens_the_public_address_and_is_never_localhost(demo_plan):
+    tour = demo_plan.tours[1]
+    pdf = render_sheet(demo_plan, tour, base_url="https://terrain.example/")
+    assert _links(pdf) == ["https://terrain.example/tours/fourgon/2024-05-14"]
+    assert "Ouvrir la tournée dans l'application" in _pages(pdf)[0]
+    # No address given: no QR code at all, and the sheet says how to get one.
+    bare = render_sheet(demo_plan, tour)
+    assert _links(bare) == []
+    text = _pages(bare)[0]
+    assert "QR code absent : indiquez --url (adresse publique de l'application)" in text
+    assert "localhost" not in text
