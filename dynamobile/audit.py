@@ -27,7 +27,7 @@ from .check import TravelLookup
 from .errors import InternalError
 from .french import day_month_fr
 from .model import Scenario, Site, Vehicle
-from .plan import Plan, Tour
+from .plan import EXCLUDED, Plan, Tour
 from .windows import format_clock
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,11 @@ def audit_plan(plan: Plan, scenario: Scenario, travel: TravelLookup) -> list[Fin
         tours.setdefault((planned.vehicle, planned.date), []).append(planned)
     prefixes: dict[tuple[str, dt.date, int], tuple | None] = {}
     findings = []
+    # A site the coordinator left out of the run is not a missed visit.
+    excluded = {u.site for u in plan.unassigned if u.code == EXCLUDED}
     for order, site in enumerate(scenario.sites):
         dates = visits.get(site.id, [])
-        if len(dates) >= site.target_visits(len(plan.dates)):
+        if site.id in excluded or len(dates) >= site.target_visits(len(plan.dates)):
             continue
         history = dates + ([site.last_visit] if site.last_visit else [])
         for day in plan.dates:

@@ -105,6 +105,11 @@ def day_month_fr(day: dt.date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day:02d}/{day.month:02d}"
 
 
+def day_short_fr(day: dt.date) -> str:
+    """The shortest form, in lists of changes: ``sam. 28/11``."""
+    return f"{_DAYS[day.weekday()][:3]}. {day.day:02d}/{day.month:02d}"
+
+
 def time_fr(moment: dt.datetime | dt.time) -> str:
     """``9h30``, ``14h05``."""
     return f"{moment.hour}h{moment.minute:02d}"

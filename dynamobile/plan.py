@@ -42,6 +42,7 @@ WINDOW_TOO_SHORT = "window_too_short"
 OUTSIDE_SHIFT = "outside_shift"
 NO_TIME = "no_time"
 RECENT_VISIT = "recent_visit"
+EXCLUDED = "excluded"  # left out of this run by the coordinator
 REASON_CODES = (
     CLOSED,
     NO_VEHICLE,
@@ -50,6 +51,7 @@ REASON_CODES = (
     OUTSIDE_SHIFT,
     NO_TIME,
     RECENT_VISIT,
+    EXCLUDED,
 )
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$"

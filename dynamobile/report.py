@@ -100,6 +100,7 @@ REASON_LABELS = {
     "outside_shift": "hors horaires",
     "no_time": "manque de temps",
     "recent_visit": "visité récemment",
+    "excluded": "exclu par la coordination",
 }
 
 

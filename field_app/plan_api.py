@@ -33,15 +33,20 @@ def job_or_404(job_id: int) -> PlanJob:
     return job
 
 
-def _enqueue(job: PlanJob):
+def enqueue(job: PlanJob) -> bool:
     """Hand the committed job to the queue; a queue that cannot be reached fails the job."""
-    db = get_session()
     try:
         queue_of(current_app).enqueue(job.id, job.task_id)
     except Exception:
         log.exception("plan job %s could not be queued", job.id)
         job.state, job.message = "failed", QUEUE_DOWN
-        db.commit()
+        get_session().commit()
+        return False
+    return True
+
+
+def _enqueue(job: PlanJob):
+    if not enqueue(job):
         return jsonify(error=QUEUE_DOWN, kind="queue"), 503
     response = jsonify(id=job.id, state=job.state)
     response.headers["Location"] = url_for("plan_api.show", job_id=job.id)
@@ -51,7 +56,8 @@ def _enqueue(job: PlanJob):
 @bp.post("")
 @coordinator_required
 def create():
-    """Start a job: {"from": "AAAA-MM-JJ", "days": N, "seconds": S} → 202 {"id"}."""
+    """Start a job: {"from": "AAAA-MM-JJ", "days": N, "seconds": S, optionally "fairness",
+    "suggestions", "locks": [{"site", "date", "vehicle"}], "exclude": [site ids]} → 202 {"id"}."""
     body = _json_body()
     try:
         params = plan_jobs.parse_params(body)

@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 
 from dynamobile.errors import InputError
 from dynamobile.model import Scenario
+from routing.locks import Lock
 
 from .models import ACTIVE_STATES, PlanJob, utcnow
 
 DAYS_RANGE = (1, 31)
 SECONDS_RANGE = (5, 3600)
+MAX_CHOICES = 2000  # locks, and excluded sites, per job
+ID_MAX = 80  # a site's or a vehicle's id (the stops' and tours' columns)
 # A running job whose worker has not written its heartbeat for this long is taken for dead
 # (the worker writes it every `HEARTBEAT_S`, whatever the solver is doing).
 HEARTBEAT_S = 10.0
@@ -62,6 +65,12 @@ class JobParams:
     seconds: int
     fairness: int | None = None  # fair_days of `routing.planner.plan_period`
     suggestions: bool = False  # plan with the priorities and durations the agents' records suggest
+    locks: tuple[Lock, ...] = ()  # visits that must stay (site, day, vehicle)
+    exclude: tuple[str, ...] = ()  # sites left out of this run
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [self.first_day + dt.timedelta(days=k) for k in range(self.days)]
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +79,11 @@ class JobParams:
             "seconds": self.seconds,
             "fairness": self.fairness,
             "suggestions": self.suggestions,
+            "locks": [
+                {"site": lock.site, "date": lock.date.isoformat(), "vehicle": lock.vehicle}
+                for lock in self.locks
+            ],
+            "exclude": list(self.exclude),
         }
 
     @classmethod
@@ -80,6 +94,11 @@ class JobParams:
             data["seconds"],
             data.get("fairness"),
             bool(data.get("suggestions", False)),
+            tuple(
+                Lock(lock["site"], dt.date.fromisoformat(lock["date"]), lock["vehicle"])
+                for lock in data.get("locks", ())
+            ),
+            tuple(data.get("exclude", ())),
         )
 
 
@@ -135,9 +154,76 @@ def parse_params(body: dict) -> JobParams:
         }.get(suggestions.lower(), suggestions)
     if not isinstance(suggestions, bool):
         fields["suggestions"] = "vrai ou faux attendu"
+    exclude, problem = _exclude(body.get("exclude"))
+    if problem:
+        fields["exclude"] = problem
+    period = [first_day + dt.timedelta(days=k) for k in range(days)] if first_day and days else None
+    locks, problem = _locks(body.get("locks"), period, set(exclude))
+    if problem:
+        fields["locks"] = problem
     if fields or first_day is None or days is None or seconds is None:
         raise JobParamsError(fields)
-    return JobParams(first_day, days, seconds, fairness, bool(suggestions))
+    return JobParams(first_day, days, seconds, fairness, bool(suggestions), locks, exclude)
+
+
+def _an_id(raw) -> str | None:
+    """A site's or vehicle's id as sent, or None if it is not one."""
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > ID_MAX:
+        return None
+    return raw.strip()
+
+
+def _exclude(raw) -> tuple[tuple[str, ...], str | None]:
+    """The excluded sites' ids: a list of ids, each once."""
+    if raw in (None, ""):
+        return (), None
+    if not isinstance(raw, list) or len(raw) > MAX_CHOICES:
+        return (), f"liste d'identifiants de lieux attendue (au plus {MAX_CHOICES})"
+    ids = [_an_id(item) for item in raw]
+    for n, (item, site) in enumerate(zip(raw, ids), start=1):
+        if site is None:
+            return (), f"lieu n°{n} : identifiant attendu, pas « {str(item)[:40]} »"
+    return tuple(dict.fromkeys(i for i in ids if i)), None
+
+
+def _locks(
+    raw, period: list[dt.date] | None, excluded: set[str]
+) -> tuple[tuple[Lock, ...], str | None]:
+    """The locks: a list of {"site", "date", "vehicle"}, inside the period, each site at most once
+    a day, none on an excluded site; the first problem found, in French."""
+    if raw in (None, ""):
+        return (), None
+    if not isinstance(raw, list) or len(raw) > MAX_CHOICES:
+        return (), f"liste de verrous {{site, date, vehicle}} attendue (au plus {MAX_CHOICES})"
+    locks: list[Lock] = []
+    for n, item in enumerate(raw, start=1):
+        where = f"verrou n°{n}"
+        if not isinstance(item, dict):
+            return (), f"{where} : objet {{site, date, vehicle}} attendu"
+        site, vehicle = _an_id(item.get("site")), _an_id(item.get("vehicle"))
+        if site is None:
+            return (), f"{where} : identifiant du lieu attendu (site)"
+        if vehicle is None:
+            return (), f"{where} : identifiant du véhicule attendu (vehicle)"
+        try:
+            day = dt.date.fromisoformat(str(item.get("date")))
+        except ValueError:
+            return (
+                (),
+                f"{where} : date invalide « {str(item.get('date'))[:40]} » (AAAA-MM-JJ attendu)",
+            )
+        lock = Lock(site, day, vehicle)
+        if period is not None and day not in period:
+            return (), (
+                f"{lock.label()} : jour hors de la période "
+                f"(du {period[0]:%d/%m/%Y} au {period[-1]:%d/%m/%Y})"
+            )
+        if site in excluded:
+            return (), f"{lock.label()} : ce lieu est aussi exclu du calcul"
+        if any(other.site == site and other.date == day for other in locks):
+            return (), f"{lock.label()} : ce lieu est déjà verrouillé ce jour-là"
+        locks.append(lock)
+    return tuple(locks), None
 
 
 def scenario_for(

@@ -185,6 +185,8 @@ def _plan(app: Flask, job: PlanJob, writer: ProgressWriter):
         params=SolveParams(time_limit_s=float(params.seconds)),
         fair_days=params.fairness,
         monitor=monitor,
+        locks=params.locks,
+        exclude=params.exclude,
     )
     return plan, monitor.stopped
 

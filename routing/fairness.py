@@ -79,7 +79,10 @@ def enforce_fairness(
     """
     pinned: set[int] = set()
     failed: set[int] = set()  # pins the solver could not honour: try another day or site
-    pins_of_site: Counter = Counter()
+    # A coordinator's locks (mandatory nodes, see `season_model.build_problem`) use up visits too.
+    pins_of_site: Counter = Counter(
+        copies[n - 1].site.id for n in range(1, len(copies) + 1) if problem.penalty[n] is None
+    )
     for _ in range(8):
         visited = {n for route in solution.routes for n in route.visits}
         for n in pinned - visited:

@@ -217,6 +217,26 @@ def all_optional(problem: RoutingProblem) -> bool:
     )
 
 
+def least_routes(problem: RoutingProblem) -> list[list[int]] | None:
+    """The smallest solution to start from when every visit may be dropped but the pinned ones
+    (mandatory, one allowed vehicle: a coordinator's locks): each route with its pinned visits
+    by opening time; None if some mandatory visit may go in several routes (or no route)."""
+    grouped = {i for g in problem.groups for i in g.nodes}
+    routes: list[list[int]] = [[] for _ in problem.vehicles]
+    for i in range(problem.n_nodes):
+        if i in problem.depots or i in grouped:
+            continue
+        if problem.penalty and problem.penalty[i] is not None:
+            continue
+        allowed = problem.allowed[i] if problem.allowed else None
+        if allowed is None or len(allowed) != 1:
+            return None
+        routes[next(iter(allowed))].append(i)
+    for route in routes:
+        route.sort(key=lambda i: min(problem.windows[i], default=(0, 0)))
+    return routes
+
+
 def solve_one(
     problem: RoutingProblem,
     params: SolveParams,
@@ -248,11 +268,12 @@ def solve_one(
         )
     else:
         assignment = routing.SolveWithParameters(search)
-    if assignment is None and all_optional(problem):
-        # Every visit may be dropped, so "no visit at all" is a solution: improve from there
-        # rather than fail when the first-solution heuristic ran out of time.
+    least = least_routes(problem) if assignment is None else None
+    if least is not None:
+        # Every visit may be dropped (but the locked ones), so "no other visit" is a solution:
+        # improve from there rather than fail when the first-solution heuristic ran out of time.
         routing.CloseModelWithParameters(search)
-        empty = routing.ReadAssignmentFromRoutes([[] for _ in problem.vehicles], True)
+        empty = routing.ReadAssignmentFromRoutes(least, True)
         if empty is not None:
             search = _search_parameters(params, worker, max(1.0, deadline - time.time()), problem)
             assignment = routing.SolveFromAssignmentWithParameters(empty, search) or empty

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +27,7 @@ from .eligibility import DAY_S, candidates, feasible_alone
 from .explain import unassigned_sites
 from .fairness import FAIR_SHARE, enforce_fairness
 from .geocoding import locate_depot, locate_sites
+from .locks import Lock, check_choices, excluded_sites, pin_locks
 from .matrix import CsrGraph, to_csr, travel_matrices
 from .plan_stats import plan_stats
 from .problem import Solution, SolveParams
@@ -133,6 +135,8 @@ def plan_period(
     timings: Timings | None = None,
     fair_days: int | None = None,
     monitor: Monitor | None = None,
+    locks: Sequence[Lock] = (),
+    exclude: Collection[str] = (),
 ) -> Plan:
     """Plan ``days`` consecutive days jointly: each vehicle-day is a route of one OR-Tools model.
 
@@ -143,7 +147,16 @@ def plan_period(
 
     ``monitor`` watches the run (see `routing.progress.Monitor`): a stop asked during the
     optimisation ends it with the best plan found so far; asked before, it raises `Cancelled`.
+
+    ``locks`` are visits that must be made (site, day, vehicle); ``exclude`` sites are left out
+    (unassigned, reason « excluded »). A lock that cannot hold is an `InputError` naming it,
+    raised before the optimisation.
     """
+    period = [first_day + dt.timedelta(days=k) for k in range(days)]
+    check_choices(scenario, period, locks, exclude)
+    full_scenario = scenario
+    if exclude:
+        scenario = replace(scenario, sites=tuple(s for s in scenario.sites if s.id not in exclude))
     timings = timings if timings is not None else Timings()
     t0 = time.perf_counter()
     tracker = Tracker(monitor, started=t0) if monitor is not None else None
@@ -158,7 +171,6 @@ def plan_period(
 
     scenario = locate_scenario(scenario)
     snapped = snap_scenario(scenario, networks)
-    period = [first_day + dt.timedelta(days=k) for k in range(days)]
     route_days = [
         RouteDay(v, day, k * DAY_S)
         for k, day in enumerate(period)
@@ -178,6 +190,7 @@ def plan_period(
         nodes = [snapped[p]["__depot__"].node] + [snapped[p][sid].node for sid in site_ids]
         times[p], dists[p] = travel_matrices(networks[p].graph, nodes, csr=networks[p].csr)
     copies = feasible_alone(copies, route_days, times, position, day_reasons)
+    copies, pins = pin_locks(copies, route_days, period, locks, day_reasons)
     index = [0] + [position[c.site.id] for c in copies]
     node_ids = {
         p: [snapped[p]["__depot__"].node] + [snapped[p][c.site.id].node for c in copies]
@@ -194,7 +207,7 @@ def plan_period(
     solution: Solution | None = None
     fairness: dict = {}
     if copies and route_days:
-        problem = build_problem(copies, route_days, profiles, model_times, days)
+        problem = build_problem(copies, route_days, profiles, model_times, days, pins=pins)
         deadline = time.perf_counter() + params.time_limit_s
         watch: dict[str, Any] = {}  # unwatched, `solve` is called as it always was
         if tracker is not None:
@@ -229,7 +242,7 @@ def plan_period(
 
     unassigned = unassigned_sites(
         scenario, period, tours, copies, day_reasons, solution, route_days, model_times
-    )
+    ) + excluded_sites(full_scenario, exclude)
     if tracker is not None:
         tracker.enter("done")
     return Plan(

@@ -15,7 +15,7 @@ from typing import Any
 from dynamobile.errors import SolverError
 
 from . import search_seed
-from .optimiser import all_optional, read_routes, solve_one
+from .optimiser import least_routes, read_routes, solve_one
 from .problem import RoutingProblem, Solution, SolveParams
 from .progress import Cancelled, Tracker
 from .search_worker import Helper
@@ -47,8 +47,8 @@ def solve(
     insertion = (
         not params.insertion_only
         and params.insertion_share > 0
-        and all_optional(problem)
-        and any(problem.penalty or problem.groups)
+        and least_routes(problem) is not None
+        and any(p is not None for p in (*problem.penalty, *problem.groups))
     )
     final_deadline = time.time() + params.time_limit_s
     deadline = final_deadline - (params.time_limit_s * params.insertion_share if insertion else 0.0)
@@ -264,8 +264,9 @@ def _best_so_far(
     tries = [routes for _, _, routes in candidates]
     if fallback is not None:
         tries.append(fallback)
-    if all_optional(problem):
-        tries.append([[] for _ in problem.vehicles])
+    least = least_routes(problem)
+    if least is not None:
+        tries.append(least)
     for found in tries:
         solution = found if isinstance(found, Solution) else read_routes(problem, params, found)
         if solution is not None:

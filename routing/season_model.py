@@ -11,8 +11,18 @@ PRIORITY_PENALTY = 1_000_000  # per priority point: serving always beats saving 
 
 
 def build_problem(
-    copies: list[Candidate], route_days: list[RouteDay], profiles: list[str], times, days: int
+    copies: list[Candidate],
+    route_days: list[RouteDay],
+    profiles: list[str],
+    times,
+    days: int,
+    *,
+    pins: dict[int, int] | None = None,
 ) -> RoutingProblem:
+    """``pins`` (node → route, see `routing.locks.pin_locks`) are mandatory visits on that route:
+    out of their site's group (whose other nodes then make the rest of its visits) and of the
+    spacing sets (`pin_locks` already removed the nodes too close to them)."""
+    pins = pins or {}
     specs = []
     for rd in route_days:
         v, off = rd.vehicle, rd.offset
@@ -41,19 +51,32 @@ def build_problem(
     for node, c in enumerate(copies, start=1):
         by_site.setdefault(c.site.id, []).append(node)
     groups, at_most_one = [], []
-    for nodes in by_site.values():
-        site = copies[nodes[0] - 1].site
-        groups.append(
-            VisitGroup(tuple(nodes), site.target_visits(days), PRIORITY_PENALTY * site.priority)
-        )
+    for all_nodes in by_site.values():
+        site = copies[all_nodes[0] - 1].site
+        nodes = [n for n in all_nodes if n not in pins]
+        wanted = site.target_visits(days) - (len(all_nodes) - len(nodes))
+        if nodes and wanted > 0:
+            groups.append(VisitGroup(tuple(nodes), wanted, PRIORITY_PENALTY * site.priority))
         at_most_one += spacing_sets([(n, copies[n - 1].day_index) for n in nodes], site.min_gap)
     return RoutingProblem(
         time=tuple(times[p] for p in profiles),
         service=(0, *[c.site.service_min * 60 for c in copies]),
         windows=((), *[tuple(c.starts) for c in copies]),
         vehicles=tuple(specs),
-        penalty=(None, *[PRIORITY_PENALTY * c.site.priority for c in copies]),
-        allowed=(None, *[frozenset(c.vehicles) for c in copies]),
+        penalty=(
+            None,
+            *[
+                None if n in pins else PRIORITY_PENALTY * c.site.priority
+                for n, c in enumerate(copies, start=1)
+            ],
+        ),
+        allowed=(
+            None,
+            *[
+                frozenset([pins[n]]) if n in pins else frozenset(c.vehicles)
+                for n, c in enumerate(copies, start=1)
+            ],
+        ),
         span_cost=1,
         groups=tuple(groups),
         at_most_one=tuple(at_most_one),

@@ -15,6 +15,10 @@
   let jobId = cfg.jobId ? parseInt(cfg.jobId, 10) : null;
   let timer = null;
   let lastAnnounced = "";
+  // The job whose review the server rendered (if any); another job's plan needs the page again.
+  const review = $("#plan-review");
+  const reviewed = review ? parseInt(review.dataset.jobId, 10) : null;
+  let sawActive = false;
 
   async function freshToken() {
     const res = await fetch(cfg.sessionUrl, { credentials: "same-origin", cache: "no-store" });
@@ -48,6 +52,13 @@
   }
 
   function show(job) {
+    if (ACTIVE.indexOf(job.state) >= 0) sawActive = true;
+    else if (job.has_plan && job.id !== reviewed && sawActive) {
+      // Finished while watched: the page renders its review (tours, changes, map). Nothing
+      // else changes here meanwhile, so the result's buttons appear only on the new page.
+      window.location.assign(cfg.pageUrl.replace(/\/0$/, "/" + job.id));
+      return false;
+    }
     $("#plan-job").hidden = false;
     setText("#job-id", String(job.id));
     // The live region changes only with the state or stage, not every second.
@@ -67,6 +78,7 @@
     $("#job-cancel").hidden = !active || job.state === "cancelling";
     $("#job-retry").hidden = ["failed", "cancelled"].indexOf(job.state) < 0;
     $("#plan-start").disabled = active;
+    if (review) review.hidden = job.id !== reviewed;
     const result = $("#job-result");
     result.hidden = !job.has_plan;
     if (job.has_plan) {
@@ -145,6 +157,42 @@
     const res = await call("POST", cfg.jobsUrl + "/" + jobId + "/retry");
     if (res.status === 202) follow(res.data.id);
     else setText("#plan-error", res.data.error || "Le calcul n'a pas pu être relancé.");
+  });
+
+  // Hand edits of an opening time: the server checks the plan at once; saved only if feasible.
+  document.querySelectorAll("input.edit-start").forEach(function (input) {
+    const cell = input.closest("td");
+    const out = cell.querySelector(".edit-feedback");
+    const save = cell.querySelector(".save-start");
+    const url = cfg.pageUrl.replace(/\/0$/, "/" + reviewed + "/horaire");
+    async function send(keep) {
+      const body = {
+        tour: parseInt(input.dataset.tour, 10),
+        stop: parseInt(input.dataset.stop, 10),
+        start: input.value,
+        save: keep,
+      };
+      try {
+        const res = await call("POST", url, body);
+        if (res.status !== 200) {
+          out.textContent = res.data.error || "Vérification impossible pour l'instant.";
+          save.hidden = true;
+          return;
+        }
+        if (res.data.saved) {
+          window.location.reload();
+          return;
+        }
+        const problems = res.data.problems || [];
+        out.textContent = problems.length ? "Impossible : " + problems.join(" ; ") : "Possible.";
+        input.setAttribute("aria-invalid", problems.length ? "true" : "false");
+        save.hidden = problems.length > 0 || input.value === input.defaultValue;
+      } catch (e) {
+        out.textContent = "Serveur injoignable : vérifiez la connexion et réessayez.";
+      }
+    }
+    input.addEventListener("change", function () { send(false); });
+    save.addEventListener("click", function () { send(true); });
   });
 
   if (jobId !== null) poll();
