@@ -94,6 +94,15 @@ def index():
     )
 
 
+@bp.get("/accessibilite")
+def accessibility():
+    """The accessibility statement (RGAA template), public and linked from every page's footer.
+    ``ACCESSIBILITY_CONTACT`` (``DYNAMOBILE_ACCESSIBILITY_CONTACT``) names who to write to."""
+    return render_template(
+        "accessibilite.html", contact=current_app.config.get("ACCESSIBILITY_CONTACT")
+    )
+
+
 @bp.route("/login", methods=("GET", "POST"))
 def login():
     if request.method == "GET":

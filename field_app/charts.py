@@ -1,10 +1,34 @@
-"""Small server-side SVG bar charts (no JavaScript), safe to inline in a page."""
+"""Small server-side SVG bar charts (no JavaScript), safe to inline in a page.
+
+Each chart is followed by its figures as a data table (in a ``<details>``, open on demand): the
+picture is named for screen readers and points to the table, which they can read cell by cell
+(WCAG 1.1.1, issue 15)."""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
 COLOR = "#0b5d5b"
+
+
+def _svg_open(viewbox: str, title: str) -> str:
+    return (
+        f'<svg viewBox="{viewbox}" role="img" '
+        f'aria-label="Graphique {escape(title)} (chiffres dans le tableau qui suit)">'
+    )
+
+
+def data_table(items: list[tuple[str, int]], *, title: str) -> Markup:
+    """The chart's figures: one row per (label, value)."""
+    rows = "".join(
+        f'<tr><th scope="row">{escape(label)}</th><td>{value}</td></tr>' for label, value in items
+    )
+    return Markup(
+        f'<details class="chart-data"><summary>Chiffres {escape(title)}</summary>'
+        f"<table><caption>Chiffres {escape(title)}</caption>"
+        f'<thead><tr><th scope="col">{escape(title.removeprefix("par ").capitalize())}</th>'
+        f'<th scope="col">Nombre</th></tr></thead><tbody>{rows}</tbody></table></details>'
+    )
 
 
 def hbar(items: list[tuple[str, int]], *, title: str, width: int = 320) -> Markup:
@@ -14,9 +38,7 @@ def hbar(items: list[tuple[str, int]], *, title: str, width: int = 320) -> Marku
     row, label_w, value_w = 22, 160, 36
     bar_w = width - label_w - value_w
     top = max(v for _, v in items) or 1
-    parts = [
-        f'<svg viewBox="0 0 {width} {row * len(items) + 4}" role="img" aria-label="{escape(title)}">'
-    ]
+    parts = [_svg_open(f"0 0 {width} {row * len(items) + 4}", title)]
     for i, (label, value) in enumerate(items):
         y = i * row + 2
         w = max(1, round(bar_w * value / top)) if value else 0
@@ -28,7 +50,7 @@ def hbar(items: list[tuple[str, int]], *, title: str, width: int = 320) -> Marku
             f'<text x="{label_w + w + 4}" y="{y + 15}" font-size="12">{value}</text>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts)) + data_table(items, title=title)
 
 
 def columns(
@@ -42,7 +64,7 @@ def columns(
     slot = width / len(items)
     peak = max(v for _, v in items) or 1
     parts = [
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        _svg_open(f"0 0 {width} {height}", title),
         f'<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#9aa5a5"/>',
     ]
     for i, (label, value) in enumerate(items):
@@ -65,4 +87,4 @@ def columns(
                 f'text-anchor="middle">{escape(short)}</text>'
             )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts)) + data_table(items, title=title)
