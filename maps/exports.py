@@ -6,7 +6,9 @@ Each ``plan_to_*`` function is pure and returns text; ``write_*`` writes it to a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import math
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,9 +17,10 @@ import icalendar
 import networkx as nx
 
 from dynamobile.french import date_fr, distance_fr, duration_fr, plural, site_kind_fr, time_fr
-from dynamobile.plan import Plan, Stop, Tour
+from dynamobile.plan import Break, Plan, Stop, Tour
+from dynamobile.report import breaks_by_place
 
-from .legs import ATTRIBUTION, ODBL_URL, tour_legs, vehicle_label
+from .legs import ATTRIBUTION, ODBL_URL, Leg, place_text, tour_legs, vehicle_label
 
 ODBL_LICENSE_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
@@ -33,8 +36,52 @@ def _graph_for(graphs: dict[str, nx.MultiDiGraph] | None, tour: Tour) -> nx.Mult
     return (graphs or {}).get(tour.profile)
 
 
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance between two ``(lon, lat)`` points (equirectangular: legs are short)."""
+    k = math.cos(math.radians((a[1] + b[1]) / 2.0))
+    return math.hypot((b[0] - a[0]) * k, b[1] - a[1]) * 111_195.0
+
+
+def _drive_window(tour: Tour, leg: Leg) -> tuple[dt.datetime, dt.datetime]:
+    """When the vehicle is on ``leg``: from leaving its origin (``tour.start`` at the depot, or
+    the end of a lunch taken before the leg) to the arrival (``tour.end`` back at the depot)."""
+    between, _on_arrival = breaks_by_place(tour)
+    if leg.is_return:
+        depart, arrive = tour.stops[-1].leave, tour.end
+    else:
+        depart = tour.start if leg.index == 1 else tour.stops[leg.index - 2].leave
+        arrive = tour.stops[leg.index - 1].arrive
+    lunch = between.get(leg.index - 1)
+    if lunch is not None:
+        depart = max(depart, lunch.end)
+    return min(depart, arrive), arrive
+
+
+def _timed_points(
+    geometry: tuple[tuple[float, float], ...], depart: dt.datetime, arrive: dt.datetime
+) -> list[gpxpy.gpx.GPXTrackPoint]:
+    """Track points along ``geometry`` with times from ``depart`` to ``arrive`` in proportion
+    to the distance covered (whole seconds, UTC)."""
+    steps = [0.0] + [_metres(a, b) for a, b in zip(geometry, geometry[1:])]
+    covered = list(itertools.accumulate(steps))
+    total, span = covered[-1], (arrive - depart).total_seconds()
+    start = depart.astimezone(dt.UTC)
+    return [
+        gpxpy.gpx.GPXTrackPoint(
+            lat,
+            lon,
+            time=start + dt.timedelta(seconds=round(span * (done / total if total else 1.0))),
+        )
+        for (lon, lat), done in zip(geometry, covered)
+    ]
+
+
 def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None) -> str:
-    """GPX 1.1: the depot and every stop as waypoints, one track per tour (one segment per leg)."""
+    """GPX 1.1: the depot and every stop as waypoints, one track per tour (one segment per leg).
+
+    Track points carry times: each leg from leaving its origin (after a lunch taken on the way)
+    to the arrival, in proportion to the distance along its geometry.
+    """
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "Dynamobile"
     gpx.name = f"Tournées Dynamobile — {plan.scenario}" if plan.scenario else "Tournées Dynamobile"
@@ -75,14 +122,40 @@ def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None)
         track.type = tour.vehicle_kind or None  # type: ignore[assignment]
         for leg in tour_legs(plan, tour, graph=_graph_for(graphs, tour)):
             segment = gpxpy.gpx.GPXTrackSegment()
-            segment.points.extend(gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in leg.geometry)
+            segment.points.extend(_timed_points(leg.geometry, *_drive_window(tour, leg)))
             track.segments.append(segment)
         gpx.tracks.append(track)
     return gpx.to_xml(version="1.1")
 
 
-def plan_to_ics(plan: Plan, *, stamp: dt.datetime | None = None) -> bytes:
-    """iCalendar: one event per stop from arrival to departure, times in ``plan.timezone``.
+def _break_place(plan: Plan, tour: Tour, b: Break) -> tuple[str, float, float, str]:
+    """(place, lat, lon, when) of a break: the stop it is taken at or after, else the depot."""
+    between, on_arrival = breaks_by_place(tour)
+    depot = (place_text(plan.depot.name, ""), plan.depot.lat, plan.depot.lon)
+    for k, other in on_arrival.items():
+        if other is b:
+            stop = tour.stops[k]
+            where = f"à l'arrêt {k + 1} ({stop.name}), avant l'installation"
+            return place_text(stop.name, stop.address), stop.lat, stop.lon, where
+    for k, other in between.items():
+        if other is b and k > 0:
+            stop = tour.stops[k - 1]
+            after = f"après l'arrêt {k} ({stop.name})"
+            where = f"{after}, avant l'arrêt {k + 1}" if k < len(tour.stops) else after
+            return place_text(stop.name, stop.address), stop.lat, stop.lon, where
+    return (*depot, f"au dépôt ({plan.depot.name})")
+
+
+def plan_to_ics(
+    plan: Plan,
+    *,
+    stamp: dt.datetime | None = None,
+    departures: bool = True,
+    breaks: bool = True,
+) -> bytes:
+    """iCalendar: per tour, in time order, the departure from the depot (until the first
+    arrival), one event per stop from arrival to departure and the lunch breaks; times in
+    ``plan.timezone``. ``departures`` and ``breaks`` leave those events out when false.
 
     ``stamp`` is the DTSTAMP (UTC, now by default; fix it for reproducible files).
     """
@@ -94,23 +167,78 @@ def plan_to_ics(plan: Plan, *, stamp: dt.datetime | None = None) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Dynamobile — {plan.scenario}" if plan.scenario else "Dynamobile")
     cal.add("x-wr-timezone", plan.timezone)
+
+    def event(
+        uid: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        summary: str,
+        place: tuple[str, float, float],
+        category: str,
+        description: str,
+    ) -> icalendar.Event:
+        ev = icalendar.Event()
+        ev.add("uid", f"{uid}@dynamobile")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", start.astimezone(tz))
+        ev.add("dtend", max(start, end).astimezone(tz))
+        ev.add("summary", summary)
+        ev.add("location", place[0])
+        ev.add("geo", (place[1], place[2]))
+        ev.add("categories", [category])
+        ev.add("description", description)
+        return ev
+
     for tour in plan.tours:
-        for i, stop in enumerate(tour.stops, start=1):
-            event = icalendar.Event()
-            event.add("uid", f"{tour.date.isoformat()}-{tour.vehicle}-{i}-{stop.site}@dynamobile")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", stop.arrive.astimezone(tz))
-            event.add("dtend", stop.leave.astimezone(tz))
-            event.add("summary", f"{stop.name} — {vehicle_label(tour)}")
-            event.add("location", ", ".join(x for x in (stop.name, stop.address) if x))
-            event.add("geo", (stop.lat, stop.lon))
-            event.add("categories", [site_kind_fr(stop.kind)])
-            crew = f"\nÉquipage : {', '.join(tour.crew)}" if tour.crew else ""
-            event.add(
-                "description",
-                f"Arrêt {i} de la tournée du {date_fr(tour.date)} : {_stop_summary(stop)}.{crew}",
+        key = f"{tour.date.isoformat()}-{tour.vehicle}"
+        label = vehicle_label(tour)
+        crew = f"\nÉquipage : {', '.join(tour.crew)}" if tour.crew else ""
+        events: list[icalendar.Event] = []
+        if departures:
+            first = tour.stops[0]
+            before_first = [b.start for b in tour.breaks if tour.start <= b.start < first.arrive]
+            events.append(
+                event(
+                    f"{key}-depart",
+                    tour.start,
+                    min([first.arrive, *before_first]),
+                    f"Départ du dépôt — {label}",
+                    (place_text(plan.depot.name, ""), plan.depot.lat, plan.depot.lon),
+                    "départ",
+                    f"Départ du dépôt ({plan.depot.name}) à {time_fr(tour.start)} vers l'arrêt 1 "
+                    f"({first.name}, arrivée {time_fr(first.arrive)}) ; retour au dépôt à "
+                    f"{time_fr(tour.end)}. {plural(len(tour.stops), 'arrêt')}, "
+                    f"{distance_fr(tour.distance_m)}, {duration_fr(tour.drive_s)} de route.{crew}",
+                )
             )
-            cal.add_component(event)
+        for i, stop in enumerate(tour.stops, start=1):
+            events.append(
+                event(
+                    f"{key}-{i}-{stop.site}",
+                    stop.arrive,
+                    stop.leave,
+                    f"{stop.name} — {label}",
+                    (place_text(stop.name, stop.address), stop.lat, stop.lon),
+                    site_kind_fr(stop.kind),
+                    f"Arrêt {i} de la tournée du {date_fr(tour.date)} : {_stop_summary(stop)}.{crew}",
+                )
+            )
+        if breaks:
+            for n, b in enumerate(tour.breaks, start=1):
+                place, lat, lon, where = _break_place(plan, tour, b)
+                events.append(
+                    event(
+                        f"{key}-pause-{n}",
+                        b.start,
+                        b.end,
+                        f"{b.label} — {label}",
+                        (place, lat, lon),
+                        "pause",
+                        f"{b.label} de {time_fr(b.start)} à {time_fr(b.end)}, {where}.{crew}",
+                    )
+                )
+        for ev in sorted(events, key=lambda e: (e.decoded("dtstart"), e.decoded("dtend"))):
+            cal.add_component(ev)
     days = [t.date for t in plan.tours] or [stamp.date()]
     # A VTIMEZONE covering the plan's years only, not icalendar's default 1970–2038 list.
     cal.add_missing_timezones(

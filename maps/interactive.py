@@ -144,8 +144,11 @@ def plan_map(
         location=((south + north) / 2, (west + east) / 2),
         zoom_start=15,
         tiles=None,
-        control_scale=True,
     )
+    # Metric scale only: folium's ``control_scale=True`` takes no options and adds feet and miles.
+    # No ``position=`` (Leaflet's default, bottom left): folium 0.20 then passes its list of
+    # positions as extra arguments, and Leaflet would take the first one as the options.
+    folium.Control("Scale", metric=True, imperial=False).add_to(fmap)
     if tiles:
         folium.TileLayer(
             "OpenStreetMap",

@@ -5,6 +5,8 @@ Shared by the interactive map, the route sheets and the exports so that they dra
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import networkx as nx
@@ -107,3 +109,23 @@ def plan_bounds(plan: Plan) -> tuple[float, float, float, float]:
             lons.append(u.lon)
             lats.append(u.lat)
     return min(lons), min(lats), max(lons), max(lats)
+
+
+def _folded(text: str) -> str:
+    """Lower case, without accents or punctuation: « Place Monge » and « place monge » match."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.casefold()).split())
+
+
+def address_without_name(name: str, address: str) -> str:
+    """``address`` less the parts that only repeat ``name`` (compared without case, accents or
+    punctuation): « Place Monge » with « place Monge, 73000 Chambéry » gives « 73000 Chambéry »."""
+    said = f" {_folded(name)} "
+    parts = [p.strip() for p in address.split(",")]
+    return ", ".join(p for p in parts if p and f" {_folded(p)} " not in said)
+
+
+def place_text(name: str, address: str) -> str:
+    """A place for a calendar or a timetable: its name, then what the address adds to it
+    (« Place Monge, 73000 Chambéry », never « Place Monge, place Monge, 73000 Chambéry »)."""
+    return ", ".join(x for x in (name, address_without_name(name, address)) if x)

@@ -1,8 +1,8 @@
 """Printable A4 route sheets: one PDF per tour, rendered offline with reportlab.
 
-Page 1 carries the header (vehicle, crew, date, QR code to the tour in the field app), the map
-and the timetable; turn-by-turn directions follow, leg by leg, and flow onto further pages
-rather than shrinking. Everything reads in black and white: legs differ by line style and the
+Page 1 carries the title, the header (vehicle, crew, date, QR code to the tour in the field
+app) beside the map, and the timetable; turn-by-turn directions follow, leg by leg, in two
+balanced columns, and flow onto further pages rather than shrinking: a short tour fits one page. Everything reads in black and white: legs differ by line style and the
 stops by their numbers.
 """
 
@@ -25,10 +25,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
+    BalancedColumns,
     CondPageBreak,
     Flowable,
     Image,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -50,13 +50,19 @@ from dynamobile.plan import Plan, Tour
 from dynamobile.report import breaks_by_place
 
 from .directions import directions
-from .legs import ATTRIBUTION, Leg, tour_legs, vehicle_label
+from .legs import ATTRIBUTION, Leg, address_without_name, tour_legs, vehicle_label
 from .staticmap import render_tour_map
 
 DEFAULT_TOUR_URL = "{base_url}/tours/{vehicle}/{date}"
 _MARGIN = 14 * mm
 _WIDTH = A4[0] - 2 * _MARGIN
-_MAP_RATIO = 0.52  # map height / width
+_FRAME_PADDING = 6  # points, each side of SimpleDocTemplate's frame: the margins leave room for it
+# Page 1: the header on the left, the map beside it, then the timetable across the page, then
+# the directions in two columns; a short tour (the demo's: 3 or 4 stops) fits one page.
+_MAP_WIDTH = 104 * mm
+_MAP_HEIGHT = 66 * mm
+_GUTTER = 5 * mm  # between the header and the map, and between the two direction columns
+_SIDE_WIDTH = _WIDTH - _MAP_WIDTH - _GUTTER
 _KEEP_WITH_TITLE = 20 * mm  # room for a heading and its first lines, else start a new page
 _LEG_STYLE_FR = ("trait plein", "tirets", "tirets-points", "longs tirets")
 # Printed instead of the QR code when no public address is known: a sheet never points to
@@ -75,10 +81,10 @@ def _register_fonts() -> tuple[str, str]:
 
 _FONT, _BOLD = _register_fonts()
 _STYLES = {
-    "title": ParagraphStyle("title", fontName=_BOLD, fontSize=16, leading=19),
+    "title": ParagraphStyle("title", fontName=_BOLD, fontSize=15, leading=17.5),
     "subtitle": ParagraphStyle("subtitle", fontName=_FONT, fontSize=12, leading=15),
     "h2": ParagraphStyle(
-        "h2", fontName=_BOLD, fontSize=11.5, leading=14, spaceBefore=6, spaceAfter=3
+        "h2", fontName=_BOLD, fontSize=11.5, leading=13, spaceBefore=5, spaceAfter=2
     ),
     "h3": ParagraphStyle(
         "h3", fontName=_BOLD, fontSize=8.5, leading=10.5, spaceBefore=5, spaceAfter=2
@@ -161,38 +167,68 @@ def _numbered_canvas(footer: str):
     return NumberedCanvas
 
 
-def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> Table:
+def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> list[Flowable]:
+    """Date, vehicle, crew, depot and figures, the QR code and the map's key: the column beside
+    the map, under the title."""
     crew = ", ".join(tour.crew) if tour.crew else "—"
-    lines = [
-        Paragraph(f"Feuille de route — {vehicle_label(tour)}", _STYLES["title"]),
+    body = _STYLES["body"]
+    lines: list[Flowable] = [
         Paragraph(date_fr(tour.date).capitalize(), _STYLES["subtitle"]),
-        Spacer(1, 4),
+        Spacer(1, 3),
         Paragraph(
-            f"<b>Véhicule :</b> {vehicle_title_fr(vehicle_label(tour), tour.vehicle_kind)}",
-            _STYLES["body"],
+            f"<b>Véhicule :</b> {vehicle_title_fr(vehicle_label(tour), tour.vehicle_kind)}", body
         ),
-        Paragraph(f"<b>Équipage :</b> {crew}", _STYLES["body"]),
-        Paragraph(
-            f"<b>Dépôt :</b> {plan.depot.name} — départ {time_fr(tour.start)}, retour {time_fr(tour.end)}",
-            _STYLES["body"],
-        ),
+        Paragraph(f"<b>Équipage :</b> {crew}", body),
+        Paragraph(f"<b>Dépôt :</b> {plan.depot.name}", body),
+        Paragraph(f"<b>Départ</b> {time_fr(tour.start)}, <b>retour</b> {time_fr(tour.end)}", body),
         Paragraph(
             f"<b>Parcours :</b> {plural(len(tour.stops), 'arrêt')}, {distance_fr(tour.distance_m)}, "
             f"{duration_fr(tour.drive_s)} de route",
-            _STYLES["body"],
+            body,
         ),
+        Spacer(1, 4),
     ]
-    qr: list[Flowable]
     if url is None:
-        qr = [Paragraph(no_qr_note, _STYLES["small"])]
+        lines.append(Paragraph(no_qr_note, _STYLES["small"]))
     else:
-        qr = [
-            QRCode(url, 28 * mm),
-            Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"]),
-        ]
-    table = Table([[lines, qr]], colWidths=[_WIDTH - 32 * mm, 32 * mm])
+        qr = QRCode(url, 22 * mm)
+        caption = Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"])
+        row = Table([[qr, caption]], colWidths=[24 * mm, _SIDE_WIDTH - 24 * mm])
+        row.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        lines.append(row)
+    lines += [Spacer(1, 4), Paragraph(_MAP_KEY, _STYLES["small"])]
+    return lines
+
+
+_MAP_KEY = (
+    "Carte : D = dépôt, cercles numérotés = arrêts dans l'ordre, chaque trajet a son style de "
+    "trait (voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation."
+)
+
+
+def _top(header: list[Flowable], map_png: bytes) -> Table:
+    """The header column and the map side by side."""
+    image = Image(io.BytesIO(map_png), width=_MAP_WIDTH, height=_MAP_HEIGHT)
+    table = Table([[header, image]], colWidths=[_SIDE_WIDTH + _GUTTER, _MAP_WIDTH])
     table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), _GUTTER),
+                ("RIGHTPADDING", (1, 0), (1, 0), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
     )
     return table
 
@@ -222,13 +258,12 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
     for b in tour.breaks:  # taken at the depot before leaving
         if b.end <= tour.start:
             add_break(b)
-    rows.append(
-        ["D", Paragraph(f"Dépôt : {plan.depot.name}", cell), "", "", "", "", time_fr(tour.start)]
-    )
+    rows.append(["D", Paragraph("Départ du dépôt", cell), "", "", "", "", time_fr(tour.start)])
     for i, stop in enumerate(tour.stops, start=1):
         if i - 1 in between:
             add_break(between[i - 1])
-        detail = ", ".join(x for x in (site_kind_fr(stop.kind), stop.address) if x)
+        address = address_without_name(stop.name, stop.address)
+        detail = ", ".join(x for x in (site_kind_fr(stop.kind), address) if x)
         place = [Paragraph(stop.name, bold)] + (
             [Paragraph(detail, _STYLES["small"])] if detail else []
         )
@@ -258,7 +293,7 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
     rows.append(
         [
             "D",
-            Paragraph(f"Retour au dépôt : {plan.depot.name}", cell),
+            Paragraph("Retour au dépôt", cell),
             time_fr(tour.end),
             "",
             "",
@@ -269,13 +304,15 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
     for b in tour.breaks:  # at the depot after the return
         if b.start >= tour.end:
             add_break(b)
-    widths = [9 * mm, _WIDTH - 9 * mm - 5 * 20 * mm] + [20 * mm] * 5
+    widths = [8 * mm, _WIDTH - 8 * mm - 5 * 18 * mm] + [18 * mm] * 5
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), _FONT, 8.5),
-                ("FONT", (0, 0), (-1, 0), _BOLD, 8.5),
+                ("FONT", (0, 0), (-1, 0), _BOLD, 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                 ("FONT", (0, 1), (0, -1), _BOLD, 9),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
@@ -292,40 +329,61 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
 
 
 def _leg_title(leg: Leg) -> str:
+    """« Trajet 2 : de A à B — 650 m, 2 min (sur la carte : tirets) »; the depot, named in the
+    header, is « le dépôt » here."""
     style = "pointillés" if leg.is_return else _LEG_STYLE_FR[(leg.index - 1) % len(_LEG_STYLE_FR)]
     what = "Retour" if leg.is_return else f"Trajet {leg.index}"
+    origin = "du dépôt" if leg.index == 1 else f"de {leg.origin}"
+    destination = "au dépôt" if leg.is_return else f"à {leg.destination}"
     return (
-        f"{what} : de {leg.origin} à {leg.destination} — {leg_fr(leg.distance_m, leg.drive_s)} "
+        f"{what} : {origin} {destination} — {leg_fr(leg.distance_m, leg.drive_s)} "
         f"(sur la carte : {style})"
     )
 
 
-def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> list[Flowable]:
+_COLUMN = (_WIDTH - _GUTTER) / 2  # one of the two direction columns
+_STEP_WIDTHS = (5.5 * mm, _COLUMN - 5.5 * mm - 15 * mm, 15 * mm)
+
+
+def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> Flowable:
+    """One leg as one table: its title, then the numbered steps. It splits between steps when a
+    column is full, never right after the title nor before the last step alone."""
     title = Paragraph(_leg_title(leg), _STYLES["h3"])
+    rows: list[list] = [[title, "", ""]]
     if graph is None or len(leg.path) < 2:
-        return [
-            KeepTogether(
+        rows.append(
+            [
+                "",
+                Paragraph("Indications détaillées indisponibles pour ce trajet.", _STYLES["step"]),
+                "",
+            ]
+        )
+    else:
+        for n, inst in enumerate(directions(graph, leg.path, destination=leg.destination), 1):
+            rows.append(
                 [
-                    title,
-                    Paragraph(
-                        "Indications détaillées indisponibles pour ce trajet.", _STYLES["body"]
-                    ),
+                    f"{n}.",
+                    Paragraph(inst.text, _STYLES["step"]),
+                    "" if inst.distance_m <= 0 else f"sur {distance_fr(inst.distance_m)}",
                 ]
             )
-        ]
-    steps = directions(graph, leg.path, destination=leg.destination)
-    rows = [
-        [
-            f"{n}.",
-            Paragraph(inst.text, _STYLES["step"]),
-            "" if inst.distance_m <= 0 else f"sur {distance_fr(inst.distance_m)}",
-        ]
-        for n, inst in enumerate(steps, start=1)
-    ]
-    # The table splits between rows when a page is full; a title never ends a page alone.
-    table = Table(rows, colWidths=[8 * mm, _WIDTH - 8 * mm - 22 * mm, 22 * mm], hAlign="LEFT")
-    table.setStyle(_STEP_STYLE)
-    return [CondPageBreak(_KEEP_WITH_TITLE), title, table]
+    last = len(rows) - 1
+    table = Table(rows, colWidths=_STEP_WIDTHS, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                *_STEP_STYLE.getCommands(),
+                ("SPAN", (0, 0), (-1, 0)),
+                ("LEFTPADDING", (0, 0), (-1, 0), 0),
+                ("TOPPADDING", (0, 0), (-1, 0), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), 2),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("NOSPLIT", (0, 0), (-1, min(2, last))),  # the title keeps two steps
+                ("NOSPLIT", (0, max(last - 1, 0)), (-1, last)),  # the arrival is not alone
+            ]
+        )
+    )
+    return table
 
 
 _STEP_STYLE = TableStyle(
@@ -334,9 +392,11 @@ _STEP_STYLE = TableStyle(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("ALIGN", (0, 0), (0, -1), "RIGHT"),
         ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#bbbbbb")),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.25, colors.HexColor("#bbbbbb")),
     ]
 )
 
@@ -358,32 +418,37 @@ def render_sheet(
     url = None if base_url is None else tour_url(tour, base_url=base_url, template=url_template)
     legs = tour_legs(plan, tour, graph=graph)
     map_png = render_tour_map(
-        plan, tour, graph=graph, width_in=_WIDTH / 72.0, height_in=_WIDTH / 72.0 * _MAP_RATIO
+        plan, tour, graph=graph, width_in=_MAP_WIDTH / 72.0, height_in=_MAP_HEIGHT / 72.0
     )
     story: list[Flowable] = [
-        _header(plan, tour, url, no_qr_note),
-        Spacer(1, 3 * mm),
-        Image(io.BytesIO(map_png), width=_WIDTH, height=_WIDTH * _MAP_RATIO),
-        Paragraph(
-            "Carte : D = dépôt, cercles numérotés = arrêts dans l'ordre, chaque trajet a son style de trait "
-            "(voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation.",
-            _STYLES["small"],
-        ),
+        Paragraph(f"Feuille de route — {vehicle_label(tour)}", _STYLES["title"]),
+        Spacer(1, 2),
+        _top(_header(plan, tour, url, no_qr_note), map_png),
         Paragraph("Horaires", _STYLES["h2"]),
         _timetable(plan, tour),
         CondPageBreak(_KEEP_WITH_TITLE + 8 * mm),
         Paragraph("Itinéraire", _STYLES["h2"]),
+        # Two balanced columns, read down the left one then the right one; on a long tour they
+        # continue on the next pages.
+        BalancedColumns(
+            [_leg_directions(leg, graph) for leg in legs],
+            nCols=2,
+            innerPadding=_GUTTER,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            needed=_KEEP_WITH_TITLE,
+        ),
     ]
-    for leg in legs:
-        story.extend(_leg_directions(leg, graph))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=16 * mm,
+        leftMargin=_MARGIN - _FRAME_PADDING,
+        rightMargin=_MARGIN - _FRAME_PADDING,
+        topMargin=_MARGIN - _FRAME_PADDING,
+        bottomMargin=16 * mm - _FRAME_PADDING,
         title=f"Feuille de route {vehicle_label(tour)} {tour.date.isoformat()}",
         author="Dynamobile",
         subject=ATTRIBUTION,

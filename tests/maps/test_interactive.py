@@ -97,3 +97,12 @@ def test_map_draws_every_tour_leg_and_stop(demo_plan, chambery_drive, tmp_path):
     assert len(returns) == len(demo_plan.tours) and all(
         p[-1] == pytest.approx(depot, abs=1e-6) for p in returns
     )
+
+
+def test_scale_bar_is_metric_only(demo_plan):
+    page = plan_map(demo_plan).get_root().render()
+    scales = re.findall(r"new L\.Control\.Scale\(\s*(\{.*?\})\s*\)", page, re.DOTALL)
+    assert len(scales) == 1
+    options = json.loads(re.sub(r",\s*\}$", "}", scales[0]))  # folium ends with a comma
+    assert options == {"metric": True, "imperial": False}
+    assert "L.control.scale()" not in page  # folium's own scale, with feet and miles

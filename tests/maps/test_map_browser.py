@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,5 +51,8 @@ def test_map_draws_tours_and_popups_offline(demo_plan, chambery_drive, tmp_path)
             or "Dépôt" in popup.inner_text()
         )
         assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+        scale = page.locator(".leaflet-control-scale-line")
+        assert scale.count() == 1  # metres only: no second line in feet or miles
+        assert re.fullmatch(r"\d+ k?m", scale.inner_text().strip()), scale.inner_text()
         browser.close()
     assert errors == []

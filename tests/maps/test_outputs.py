@@ -113,3 +113,24 @@ def test_sheets_command_never_prints_localhost(demo_plan, chambery_drive, tmp_pa
     assert _sheet_links(tmp_path / "env" / "sheet-bus-2024-05-14.pdf") == [
         "https://terrain.example/tours/bus/2024-05-14"
     ]
+
+
+def test_demo_route_sheets_are_one_page_each(tmp_path, monkeypatch):
+    """The bundled demo (3 and 4 stops), planned for real with a fixed amount of search: each
+    route sheet is a single A4 page, with the whole itinerary on it."""
+    import io
+
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("DYNAMOBILE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("DYNAMOBILE_PUBLIC_URL", "https://terrain.example")
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--solutions", "3"])
+    assert result.exit_code == 0, result.output[-500:]
+    sheets = sorted(out.glob("sheet-*.pdf"))
+    assert len(sheets) >= 2
+    for sheet in sheets:
+        pages = PdfReader(io.BytesIO(sheet.read_bytes())).pages
+        assert len(pages) == 1, sheet.name
+        text = pages[0].extract_text()
+        assert "page 1/1" in text and "Retour : de" in text and "Horaires" in text

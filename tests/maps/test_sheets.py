@@ -48,13 +48,42 @@ def test_long_tour_flows_onto_more_pages(long_plan, chambery_drive):
     text = " ".join(pages)
     assert all(stop.name in text for stop in tour.stops)
     # The last leg's directions are on a later page than the map and timetable.
-    assert "Retour : de Halte numéro 14" in " ".join(pages[1:])
+    assert "Retour : de Halte numéro 14 au dépôt" in " ".join(pages[1:])
+    # Every leg is there once, in order, whatever page or column it lands in.
+    titles = re.findall(r"(Trajet \d+|Retour) :", text)
+    assert titles == [f"Trajet {i}" for i in range(1, 15)] + ["Retour"]
+
+
+def test_short_tours_fit_one_page(demo_plan, chambery_drive):
+    """Up to a few stops: header, map, timetable and every leg's directions on one A4 page."""
+    for tour in demo_plan.tours:
+        pdf = render_sheet(demo_plan, tour, graph=chambery_drive, base_url="https://t.example")
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1, (tour.vehicle, tour.date)
+        width, height = (float(x) for x in reader.pages[0].mediabox[2:])
+        assert (round(width), round(height)) == (595, 842)  # A4 portrait
+        (text,) = _pages(pdf)
+        assert "page 1/1" in text and "Horaires" in text and "Itinéraire" in text
+        assert f"Retour : de {tour.stops[-1].name} au dépôt" in text
+        for i in range(1, len(tour.stops) + 1):
+            assert f"Trajet {i} :" in text
+        # Directions are in two columns: each step of a leg is still in order in the text.
+        steps = directions(chambery_drive, tour.stops[0].path, destination=tour.stops[0].name)
+        positions = [text.find(" ".join(step.text.split())) for step in steps]
+        assert -1 not in positions and positions == sorted(positions)
+
+
+def test_timetable_does_not_repeat_the_place_in_its_address(demo_plan, chambery_drive):
+    text = _pages(render_sheet(demo_plan, demo_plan.tours[1], graph=chambery_drive))[0]
+    assert "Place Monge" in text and "place Monge, 73000" not in text
+    assert "centre social, 73000 Chambéry" in text
 
 
 def test_first_page_has_header_timetable_and_directions_start(demo_plan, chambery_drive):
     pages = _pages(render_sheet(demo_plan, demo_plan.tours[1], graph=chambery_drive))
     assert "Horaires" in pages[0] and "Itinéraire" in pages[0]
-    assert "Trajet 1 : de La Dynamo (gare) à Place Monge" in pages[0]
+    assert "Trajet 1 : du dépôt à Place Monge" in pages[0]
+    assert "Départ du dépôt" in pages[0] and "Dépôt : La Dynamo (gare)" in pages[0]
 
 
 def test_sheet_without_graph_still_renders(demo_plan):
