@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from .decode import RouteDay, cheapest_insertion_min
+from .eligibility import Candidate
 from .problem import RoutingProblem, Solution, SolveParams, VisitGroup
 from .progress import Tracker
 from .search import solve
@@ -22,10 +23,10 @@ FAIR_SHARE = 0.5  # of the time budget for the first solve; fairness rounds shar
 MIN_ROUND_S = 0.3
 
 
-# ``copies`` below are the planner's candidate visits (site, day_index, vehicles), node i+1 = copies[i].
+# ``copies`` are the planner's candidate visits; model node i + 1 is copies[i].
 
 
-def _visited_days(solution: Solution, copies: list) -> dict[str, list[int]]:
+def _visited_days(solution: Solution, copies: list[Candidate]) -> dict[str, list[int]]:
     """Quartier -> sorted day indices with a visit."""
     out: dict[str, list[int]] = {}
     for route in solution.routes:
@@ -35,7 +36,9 @@ def _visited_days(solution: Solution, copies: list) -> dict[str, list[int]]:
     return {q: sorted(d) for q, d in out.items()}
 
 
-def _fairness_gaps(solution, copies, fair_days: int) -> list[tuple[str, int, tuple[int, ...]]]:
+def _fairness_gaps(
+    solution: Solution, copies: list[Candidate], fair_days: int
+) -> list[tuple[str, int, tuple[int, ...]]]:
     """(quartier, first day, candidate nodes) of each stretch of ``fair_days`` days with possible
     visits in a neighbourhood but none planned."""
     visited = _visited_days(solution, copies)
@@ -58,7 +61,7 @@ def _fairness_gaps(solution, copies, fair_days: int) -> list[tuple[str, int, tup
 def enforce_fairness(
     problem: RoutingProblem,
     solution: Solution,
-    copies,
+    copies: list[Candidate],
     fair_days: int,
     days: int,
     params: SolveParams,
@@ -140,7 +143,7 @@ def enforce_fairness(
     }
 
 
-def _too_close(copies, a: int, b: int) -> bool:
+def _too_close(copies: list[Candidate], a: int, b: int) -> bool:
     """Two copies of the same site closer than its minimum gap (or on the same day)."""
     ca, cb = copies[a - 1], copies[b - 1]
     return ca.site.id == cb.site.id and abs(ca.day_index - cb.day_index) < max(1, ca.site.min_gap)
