@@ -4,6 +4,7 @@ with Enter, and focus on the error message / error summary when something is ref
 
 from __future__ import annotations
 
+import re
 import time
 
 from field_app.scenario_rows import SiteRow
@@ -167,4 +168,55 @@ def test_site_form_with_the_keyboard(server, browser):
     assert "ajouté" in page.text_content(".flash")
     (site,) = server.rows(SiteRow)
     assert (site.name, site.service_min, site.lat) == ("Parvis de la Dynamo", 90, 45.5817)
+    context.close()
+
+
+def test_planning_with_the_keyboard(server, browser):
+    """Planifier without a mouse: fields in order, a refused value announced and focused, the
+    job started with Enter, then « Publier ce plan » reached with Tab and pressed with Enter."""
+    from .test_e2e_planning import DEMO_DAY, serve
+
+    serve(server)  # with its job worker, the demo scenario in the database
+    context = new_context(browser, {"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=name]", "coord")
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/coord/**")
+    page.goto(server.url + "/coord/planifier/")
+
+    page.fill(
+        "#plan-from", DEMO_DAY
+    )  # a date field's segments are typed per locale: not the point here
+    page.focus("#plan-start")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    tab_to(page, lambda now: now["id"] == "plan-from")
+    assert tab(page)["id"] == "plan-days"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0")
+    assert tab(page)["id"] == "plan-seconds"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    poll(page, "document.querySelector('#err-days').textContent !== ''")
+    assert "entre 1 et 31" in page.text_content("#err-days")
+    assert page.get_attribute("#plan-days", "aria-invalid") == "true"
+    poll(page, "document.activeElement.id === 'plan-days'")  # focus on the refused field
+
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    # When the plan is ready the page shows its review; « Publier ce plan » is reached by Tab.
+    page.wait_for_url(re.compile(r".*/coord/planifier/\d+$"), timeout=90_000)
+    page.get_by_role("button", name="Publier ce plan").wait_for(state="visible", timeout=90_000)
+    page.wait_for_load_state()
+    seen = tab_to(page, lambda now: now["text"] == "Publier ce plan", limit=200)
+    assert all(now["onScreen"] for now in seen)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Plan importé" in page.text_content(".flash")
     context.close()
