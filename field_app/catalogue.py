@@ -7,6 +7,7 @@ same parser as a CSV row (`dynamobile.scenario.parse_site_row`) and the same win
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dynamobile.errors import InputError
+from dynamobile.errors import InputError, StreetDataError
 from dynamobile.french import site_kind_fr, vehicle_kind_fr
 from dynamobile.model import SITE_KINDS, VEHICLE_KINDS, Site
 from dynamobile.scenario import OPTIONAL_COLUMNS, SITE_COLUMNS, parse_site_row
@@ -24,6 +25,8 @@ from dynamobile.windows import WindowSyntaxError, french_window, parse_windows
 
 from .scenario_rows import SiteRow
 from .scenario_store import default_organisation, site_values
+
+log = logging.getLogger(__name__)
 
 # The form's fields: the CSV's columns without the id (the code is made from the name).
 SITE_FIELDS = tuple(c for c in SITE_COLUMNS + OPTIONAL_COLUMNS if c != "id")
@@ -287,3 +290,35 @@ def site_table_row(row: SiteRow) -> dict:
         "lat": row.lat,
         "lon": row.lon,
     }
+
+
+# -- « Localiser l'adresse » --------------------------------------------------------------------
+
+DEFAULT_CITY = "Chambéry"  # the planner's hint for sites known by address (routing.planner)
+GEOCODE_TIMEOUT_S = 8.0  # a web request waits no longer (DYNAMOBILE_GEOCODE_TIMEOUT_S)
+GEOCODE_FAILED = (
+    "Adresse introuvable ou pas de connexion : placez le lieu sur la carte ou tapez ses coordonnées"
+)
+
+
+def locate_address(
+    address: str, commune: str = "", *, timeout_s: float = GEOCODE_TIMEOUT_S
+) -> tuple[float, float]:
+    """(lat, lon) of an address typed in the site or depot form, rounded like a dragged pin:
+    from the geocoder's cache (offline too), else Nominatim when online. Raises FormError on
+    the ``address`` field when it is empty or cannot be placed; nothing is written."""
+    from routing.geocoding import geocode_address  # osmnx: loaded on the first use only
+
+    address, commune = " ".join(address.split()), " ".join(commune.split())
+    if not address:
+        raise FormError({"address": "tapez d'abord une adresse"})
+    if len(address) > 300 or len(commune) > 100:
+        raise FormError({"address": "adresse trop longue (300 caractères au plus)"})
+    try:
+        lat, lon = geocode_address(address, city_hint=commune or DEFAULT_CITY, timeout_s=timeout_s)
+    except StreetDataError as exc:
+        log.info("adresse non localisée : %s", exc)
+        raise FormError({"address": GEOCODE_FAILED}) from None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise FormError({"address": GEOCODE_FAILED})
+    return round(lat, 6), round(lon, 6)

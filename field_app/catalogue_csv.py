@@ -4,12 +4,18 @@ An import is read twice: once for the preview (every row parsed, per-row French 
 written), once on confirmation from the same file kept server-side, and then written in one
 transaction only if no row is wrong. Reading reuses the scenario loader's pieces (`read_text`
 for the encodings, `csv_delimiter`, `row_shape_problem`, `parse_site_row`): one CSV grammar.
+
+An Excel workbook (.xlsx, read with openpyxl) goes through the same grammar: the first
+worksheet's header row names the CSV columns, and each cell becomes the text a CSV cell would
+hold (`xlsx_cell_text`) before `parse_site_row` reads the row.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -34,8 +40,15 @@ from .exports import FORMULA_PREFIXES, SafeWriter
 from .scenario_rows import SiteRow
 from .scenario_store import default_organisation, site_values
 
+log = logging.getLogger(__name__)
+
 CSV_COLUMNS = SITE_COLUMNS + OPTIONAL_COLUMNS
 UPLOAD_MAX_AGE_S = 24 * 3600
+UPLOAD_SUFFIXES = (".csv", ".xlsx")  # how an upload is kept: its kind is its suffix
+XLSX_NAMES = (".xlsx", ".xlsm")
+XLSX_MAX_LINES = 20_001  # header + 20 000 rows (empty ones count: they are read too)
+_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip file
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .xlsx (or an old .xls) is an OLE file
 _TOKEN_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -77,10 +90,23 @@ def _unprotect(cell: str) -> str:
     return cell
 
 
+def _missing_columns(header: list[str], filename: str, *, csv_file: bool) -> list[str]:
+    """The file-level problem of a header without the required columns, if any."""
+    missing = [c for c in SITE_COLUMNS if c not in header]
+    if not missing:
+        return []
+    hint = (
+        " (séparateur attendu : virgule ou point-virgule)" if csv_file and len(header) == 1 else ""
+    )
+    return [f"{filename} : colonnes manquantes : {', '.join(missing)}{hint}"]
+
+
 def _read_rows(
     path: Path, filename: str
 ) -> tuple[list[tuple[str, dict[str, str], str]], list[str]]:
     """(line, row, problem) for each data row, and the file-level problems."""
+    if path.suffix == ".xlsx":
+        return _read_xlsx_rows(path, filename)
     try:
         text = read_text(path)
     except InputError as exc:
@@ -90,10 +116,9 @@ def _read_rows(
     delimiter = csv_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in SITE_COLUMNS if c not in header]
+    missing = _missing_columns(header, filename, csv_file=True)
     if missing:
-        hint = " (séparateur attendu : virgule ou point-virgule)" if len(header) == 1 else ""
-        return [], [f"{filename} : colonnes manquantes : {', '.join(missing)}{hint}"]
+        return [], missing
     rows = []
     last_line = reader.line_num
     for cells in reader:
@@ -114,10 +139,130 @@ def _read_rows(
     return rows, []
 
 
+# -- Excel workbooks ----------------------------------------------------------------------------
+
+
+def _clock(hour: int, minute: int, second: int = 0) -> str:
+    return f"{hour:02d}:{minute:02d}" + (f":{second:02d}" if second else "")
+
+
+def xlsx_cell_text(value: object) -> str:
+    """A cell of a workbook as the text the same cell holds in a CSV file: integers without
+    ``.0``, dates in ISO (``2026-03-14``), times as ``HH:MM``, empty cells as ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.date().isoformat()
+        return f"{value.date().isoformat()} {_clock(value.hour, value.minute, value.second)}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return _clock(value.hour, value.minute, value.second)
+    if isinstance(value, dt.timedelta):  # a duration format ([h]:mm)
+        seconds = round(value.total_seconds())
+        return _clock(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    return _unprotect(str(value))
+
+
+def _unreadable_workbook(path: Path, filename: str) -> str:
+    with path.open("rb") as file:
+        start = file.read(4)
+    if start == _OLE_MAGIC:
+        return (
+            f"{filename} : classeur protégé par un mot de passe (ou ancien format .xls) : "
+            "enregistrez-le sans mot de passe au format « Classeur Excel (.xlsx) » ou en "
+            "« CSV UTF-8 », puis importez-le à nouveau"
+        )
+    return (
+        f"{filename} : fichier Excel illisible (abîmé, ou pas un classeur .xlsx) : "
+        "enregistrez-le à nouveau au format « Classeur Excel (.xlsx) » ou en « CSV UTF-8 »"
+    )
+
+
+def _read_xlsx_rows(
+    path: Path, filename: str
+) -> tuple[list[tuple[str, dict[str, str], str]], list[str]]:
+    """The first worksheet's rows as CSV rows: the header row names the columns (case and
+    spaces as in a CSV), each cell is converted by `xlsx_cell_text`; « ligne N » is Excel's."""
+    from openpyxl import load_workbook  # only imports need it
+
+    try:
+        # data_only: a formula's last computed value, as a CSV export of the sheet would hold.
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip, XML, or openpyxl's own errors on a broken file
+        log.info("classeur illisible %s : %r", filename, exc)
+        return [], [_unreadable_workbook(path, filename)]
+    try:
+        if not book.worksheets:
+            return [], [f"{filename} : aucune feuille de calcul"]
+        sheet = book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # a stored dimension may be wrong: read it all
+            sheet.reset_dimensions()
+        lines = sheet.iter_rows(values_only=True)
+        try:
+            header_cells = next(lines)
+        except StopIteration:
+            return [], [f"{filename} : fichier vide"]
+        except Exception as exc:  # a sheet that breaks while being read
+            log.info("classeur illisible %s : %r", filename, exc)
+            return [], [_unreadable_workbook(path, filename)]
+        header = [xlsx_cell_text(h).strip().lower() for h in header_cells]
+        missing = _missing_columns(header, filename, csv_file=False)
+        if missing:
+            return [], missing
+        rows = []
+        try:
+            for number, values in enumerate(lines, start=2):
+                if number > XLSX_MAX_LINES:  # a sheet of sites is small; a huge one is a mistake
+                    return [], [
+                        f"{filename} : plus de {XLSX_MAX_LINES - 1} lignes dans la première "
+                        "feuille : est-ce bien la liste des lieux ?"
+                    ]
+                cells = [xlsx_cell_text(v) for v in values]
+                if not any(cell.strip() for cell in cells):
+                    continue
+                stray = [
+                    i for i, cell in enumerate(cells) if cell.strip() and not _named(header, i)
+                ]
+                shape = (
+                    f"valeur dans une colonne sans en-tête ({_column_letter(stray[0])}{number}) : "
+                    "donnez un nom à la colonne ou videz la cellule"
+                    if stray
+                    else ""
+                )
+                row = {name: cell for name, cell in zip(header, cells) if name}
+                rows.append((f"ligne {number}", row, shape))
+        except Exception as exc:
+            log.info("classeur illisible %s : %r", filename, exc)
+            return [], [_unreadable_workbook(path, filename)]
+    finally:
+        book.close()
+    if not rows:
+        return [], [f"{filename} : aucun lieu"]
+    return rows, []
+
+
+def _named(header: list[str], index: int) -> bool:
+    return index < len(header) and bool(header[index])
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
 def preview_import(
     session: Session, organisation_id: int, path: Path, filename: str
 ) -> ImportPreview:
-    """What importing the CSV at ``path`` would change; writes nothing."""
+    """What importing the CSV (or .xlsx) at ``path`` would change; writes nothing."""
     raw_rows, problems = _read_rows(path, filename)
     existing = {
         row.code: row
@@ -184,15 +329,27 @@ def apply_import(session: Session, organisation_id: int, preview: ImportPreview)
 # -- the uploaded file between preview and confirmation -----------------------------------------
 
 
-def save_upload(folder: Path, data: bytes) -> str:
-    """Keep an upload under a random token (and forget uploads older than a day)."""
+def upload_suffix(filename: str, data: bytes) -> str:
+    """How an upload is read: ``.xlsx`` for an Excel workbook (by its name, or a zip file
+    whatever its name), else ``.csv``."""
+    if filename.lower().endswith(XLSX_NAMES) or data.startswith(_ZIP_MAGIC):
+        return ".xlsx"
+    return ".csv"
+
+
+def save_upload(folder: Path, data: bytes, suffix: str = ".csv") -> str:
+    """Keep an upload under a random token (and forget uploads older than a day); ``suffix``
+    (one of UPLOAD_SUFFIXES) says how it will be read."""
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ValueError(suffix)
     folder.mkdir(parents=True, exist_ok=True)
     now = time.time()
-    for old in folder.glob("*.csv"):
-        if now - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
-            old.unlink(missing_ok=True)
+    for kept in UPLOAD_SUFFIXES:
+        for old in folder.glob(f"*{kept}"):
+            if now - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
+                old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(18)
-    (folder / f"{token}.csv").write_bytes(data)
+    (folder / f"{token}{suffix}").write_bytes(data)
     return token
 
 
@@ -200,10 +357,11 @@ def upload_path(folder: Path, token: str) -> Path:
     """The file of an upload token; raises InputError when it is unknown or expired."""
     if not token or not set(token) <= _TOKEN_CHARS:
         raise InputError("import inconnu : envoyez le fichier à nouveau")
-    path = folder / f"{token}.csv"
-    if not path.exists():
-        raise InputError("import expiré ou déjà confirmé : envoyez le fichier à nouveau")
-    return path
+    for suffix in UPLOAD_SUFFIXES:
+        path = folder / f"{token}{suffix}"
+        if path.exists():
+            return path
+    raise InputError("import expiré ou déjà confirmé : envoyez le fichier à nouveau")
 
 
 # -- export -------------------------------------------------------------------------------------

@@ -268,6 +268,23 @@ def check_windows():
     return jsonify(catalogue.check_windows(text).as_json())
 
 
+@bp.post("/api/adresse")
+@coordinator_required
+def locate_address():
+    """« Localiser l'adresse »: the point of a typed address (geocoder cache, else Nominatim
+    when online); nothing is saved, the page fills its fields."""
+    body = request.get_json(silent=True) or {}
+    address, commune = body.get("address", ""), body.get("commune", "")
+    if not isinstance(address, str) or not isinstance(commune, str):
+        return jsonify({"ok": False, "error": "adresse attendue"}), 400
+    timeout_s = float(current_app.config.get("GEOCODE_TIMEOUT_S", catalogue.GEOCODE_TIMEOUT_S))
+    try:
+        lat, lon = catalogue.locate_address(address, commune, timeout_s=timeout_s)
+    except FormError as exc:
+        return jsonify({"ok": False, "error": exc.fields["address"]}), 422
+    return jsonify({"ok": True, "lat": lat, "lon": lon})
+
+
 @bp.get("/lieux/export.csv")
 @coordinator_required
 def export_sites():
@@ -285,13 +302,16 @@ def export_sites():
 def import_preview():
     upload = request.files.get("fichier")
     if upload is None or not upload.filename:
-        raise InputError("choisissez un fichier CSV")
-    if upload.filename.lower().endswith((".xlsx", ".xls", ".ods")):
+        raise InputError("choisissez un fichier CSV ou Excel (.xlsx)")
+    if upload.filename.lower().endswith((".xls", ".ods")):
         raise InputError(
-            "fichier tableur : enregistrez-le en « CSV UTF-8 » ou « CSV (séparateur : "
-            "point-virgule) » puis importez le CSV"
+            f"{upload.filename[:200]} : ce format de tableur n'est pas lu : enregistrez-le en "
+            "« Classeur Excel (.xlsx) », en « CSV UTF-8 » ou en « CSV (séparateur : "
+            "point-virgule) » puis importez-le"
         )
-    token = catalogue_csv.save_upload(_imports_folder(), upload.read())
+    data = upload.read()
+    suffix = catalogue_csv.upload_suffix(upload.filename, data)
+    token = catalogue_csv.save_upload(_imports_folder(), data, suffix)
     cookie["catalogue_import"] = {"token": token, "filename": upload.filename[:200]}
     preview = catalogue_csv.preview_import(
         get_session(), ORG, catalogue_csv.upload_path(_imports_folder(), token), upload.filename

@@ -1,5 +1,6 @@
-/* Coordinator catalogue pages: Leaflet maps (sites list, one point in a form), live check of the
-   window grammar, focus on the error summary. No inline script (strict CSP). */
+/* Coordinator catalogue pages: Leaflet maps (sites list, one point in a form, placed by address
+   too), live check of the window grammar, focus on the error summary. No inline script (strict
+   CSP). */
 (function () {
   "use strict";
   var CHAMBERY = [45.5667, 5.9217];
@@ -130,6 +131,47 @@
     [lat, lon].forEach(function (input) {
       input.addEventListener("change", function () { var p = read(); if (p) { place(p, false); map.panTo(p); } });
     });
+    return function moveTo(at) {
+      place(at, true);
+      map.setView(at, Math.max(map.getZoom(), 16));
+    };
+  }
+
+  function fillOnly(at) { // no map (Leaflet not loaded): the fields still get the point
+    document.getElementById("f-lat").value = round6(at[0]);
+    document.getElementById("f-lon").value = round6(at[1]);
+  }
+
+  // « Localiser l'adresse »: the server geocodes the typed address (its cache works offline);
+  // the point fills the fields and moves the pin. A failure changes nothing and says so.
+  var GEOCODE_FAILED = "Adresse introuvable ou pas de connexion : placez le lieu sur la carte ou tapez ses coordonnées";
+
+  function geocodeButton(box, moveTo) {
+    var address = document.getElementById(box.dataset.address);
+    var commune = box.dataset.commune ? document.getElementById(box.dataset.commune) : null;
+    var button = box.querySelector("button");
+    var out = box.querySelector(".check");
+    var described = (address.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (described.indexOf(out.id) < 0) address.setAttribute("aria-describedby", described.concat(out.id).join(" "));
+    box.hidden = false;
+    function say(text, kind) { out.textContent = text; out.className = "check" + (kind ? " " + kind : ""); }
+    button.addEventListener("click", function () {
+      var text = address.value.trim();
+      if (!text) { say("Tapez d'abord une adresse.", "bad"); address.focus(); return; }
+      button.disabled = true;
+      say("Recherche de l'adresse…", "");
+      postJSON(box.dataset.url, { address: text, commune: commune ? commune.value : "" })
+        .then(function (res) {
+          if (!res.ok || typeof res.lat !== "number" || typeof res.lon !== "number") {
+            say(res.error || GEOCODE_FAILED, "bad");
+            return;
+          }
+          moveTo([res.lat, res.lon]);
+          say("Adresse localisée : " + res.lat + ", " + res.lon + " (vérifiez le repère sur la carte).", "ok");
+        })
+        .catch(function () { say(GEOCODE_FAILED, "bad"); })
+        .then(function () { button.disabled = false; });
+    });
   }
 
   function windowsCheck(input) {
@@ -160,10 +202,12 @@
     if (input.value && !serverError) check();
   }
 
-  var map = document.getElementById("map");
+  var map = document.getElementById("map"), moveTo = null;
   if (map && window.L) {
-    if (map.dataset.mode === "list") listMap(map); else pointMap(map);
+    if (map.dataset.mode === "list") listMap(map); else moveTo = pointMap(map);
   }
+  var geocode = document.getElementById("geocode");
+  if (geocode) geocodeButton(geocode, moveTo || fillOnly);
   var windows = document.querySelector("input[data-check-url]");
   if (windows) windowsCheck(windows);
   var summary = document.getElementById("erreurs");

@@ -455,6 +455,8 @@ def test_import_of_a_wrong_file_names_the_upload_not_the_server_copy(coord, db):
     assert "/imports/" not in html and "Confirmer" not in html
     html = upload(coord, "id;name\r\n\u00e9\r\n".encode("utf-16"), "u16.csv").get_data(as_text=True)
     assert "u16.csv : colonnes manquantes" in html
-    response = upload(coord, b"PK\x03\x04", "lieux.xlsx")
+    html = upload(coord, b"PK\x03\x04", "lieux.xlsx").get_data(as_text=True)
+    assert "lieux.xlsx : fichier Excel illisible" in html and "Confirmer" not in html
+    response = upload(coord, b"\xd0\xcf\x11\xe0", "lieux.xls")
     assert response.status_code == 400 and "CSV UTF-8" in response.get_data(as_text=True)
     assert site_rows(db) == []

@@ -4,12 +4,14 @@ the table and on the map. Runs under the app's strict CSP (no CSP bypass here)."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from field_app.scenario_rows import SiteRow
+from field_app.scenario_rows import ScenarioSettings, SiteRow
 
 from .conftest import PASSWORD
-from .test_e2e import browser, pytestmark, server  # noqa: F401
+from .test_e2e import browser, free_port, pytestmark, server  # noqa: F401
 
 
 def test_add_a_site_by_clicking_on_the_map(server, browser):
@@ -81,5 +83,83 @@ def test_add_a_site_by_clicking_on_the_map(server, browser):
         (moved,) = server.rows(SiteRow)
         assert moved.lon > site.lon and moved.lat < site.lat
         assert [p for p in problems if "favicon.ico" not in p] == []  # no CSP violation either
+    finally:
+        context.close()
+
+
+def test_place_the_depot_and_a_site_by_address(server, browser, tmp_path):
+    """« Localiser l'adresse »: a cached address fills the point and moves the pin; one the
+    geocoder cannot reach (the server has no way out) says so beside the field and changes
+    nothing. axe finds no violation with the message shown."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    from .test_axe import Audit, axe_source, new_context
+
+    cache = tmp_path / "geocache"
+    cache.mkdir()
+    (cache / "geocode.json").write_text(
+        json.dumps({"12 rue de la Gare, Chambéry": [45.5712, 5.9196]}), encoding="utf-8"
+    )
+    # The server cannot reach the internet: every HTTP(S) request goes to a closed local port.
+    closed = f"http://127.0.0.1:{free_port()}"
+    server.env.update(
+        DYNAMOBILE_CACHE=str(cache),
+        DYNAMOBILE_GEOCODE_TIMEOUT_S="3",
+        HTTP_PROXY=closed,
+        HTTPS_PROXY=closed,
+        http_proxy=closed,
+        https_proxy=closed,
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    server.start()
+    audit = Audit()
+    context = new_context(browser, {"width": 1280, "height": 800}, axe_source())
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(server.url + "/login")
+        page.fill("input[name=name]", "coord")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/coord/")
+
+        page.goto(server.url + "/coord/depot")
+        page.wait_for_selector("#map.leaflet-container")
+        status = page.locator("#adresse-lecture")
+        page.fill("#f-depot_name", "La Dynamo")
+        page.fill("#f-depot_address", "12 rue de la Gare")
+        page.click("#geocode button")
+        expect(status).to_contain_text("Adresse localisée")
+        assert (page.input_value("#f-lat"), page.input_value("#f-lon")) == ("45.5712", "5.9196")
+        assert page.locator("#map .pin.depot").count() == 1
+        audit(page, "Dépôt, adresse localisée")
+
+        page.fill("#f-depot_address", "99 impasse des Nulle-Part")
+        page.click("#geocode button")
+        expect(status).to_have_text(
+            "Adresse introuvable ou pas de connexion : placez le lieu sur la carte ou tapez ses "
+            "coordonnées"
+        )
+        assert (page.input_value("#f-lat"), page.input_value("#f-lon")) == ("45.5712", "5.9196")
+        audit(page, "Dépôt, adresse introuvable")
+        page.fill("#f-depot_address", "12 rue de la Gare")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/coord/depot")
+        (settings,) = server.rows(ScenarioSettings)
+        assert (settings.depot_lat, settings.depot_lon) == (45.5712, 5.9196)
+
+        page.goto(server.url + "/coord/lieux/nouveau")
+        page.wait_for_selector("#map.leaflet-container")
+        assert page.locator("#map .pin").count() == 0
+        page.click("#geocode button")
+        expect(page.locator("#adresse-lecture")).to_have_text("Tapez d'abord une adresse.")
+        page.fill("#f-address", "12 rue de la Gare")
+        page.click("#geocode button")
+        expect(page.locator("#adresse-lecture")).to_contain_text("Adresse localisée")
+        assert page.locator("#map .pin").count() == 1
+        assert page.input_value("#f-lat") == "45.5712"
+        audit(page, "nouveau lieu, adresse localisée")
+        assert audit.problems == [] and problems == []
     finally:
         context.close()
