@@ -102,7 +102,8 @@ def test_each_format_of_a_published_demo_plan(demo):
     answer = client.get(_url(plan_id, "ics", day))
     assert f'filename="dynamobile-{day}-agenda.ics"' in answer.headers["Content-Disposition"]
     events = icalendar.Calendar.from_ical(answer.data).walk("VEVENT")
-    assert len(events) == sum(len(t.stops) for t in plan.tours)
+    # Per tour: the departure from the depot, each stop, each lunch break.
+    assert len(events) == sum(1 + len(t.stops) + len(t.breaks) for t in plan.tours)
 
     geojson = json.loads(client.get(_url(plan_id, "geojson", day)).data)
     assert geojson["type"] == "FeatureCollection" and geojson["features"]
