@@ -37,6 +37,23 @@ DEFAULTS = {
     # The app's public address (DYNAMOBILE_PUBLIC_URL), for the route sheets' QR codes; unset:
     # the address a download request came to, and no QR code if that is localhost.
     "PUBLIC_URL": None,
+    # Response compression (flask-compress; waitress has none): text answers of 1 KB or more, in
+    # brotli or gzip as the browser accepts. Static files are compressed as they stream; their
+    # ETag gets the encoding's suffix (``"…:gzip"``) so a 304 still works.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+    "COMPRESS_MIN_SIZE": 1024,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "application/geo+json",
+        "image/svg+xml",
+        "text/csv",
+    ],
 }
 
 
@@ -87,7 +104,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     CSRFProtect(app)
 
-    from . import agent, api, auth, coordinator, db, errors, job_queue, plan_api, plan_page, web
+    from flask_compress import Compress
+
+    Compress(app)
+
+    from . import (
+        agent,
+        api,
+        auth,
+        coordinator,
+        db,
+        errors,
+        job_queue,
+        plan_api,
+        plan_page,
+        records_page,
+        web,
+    )
     from .catalogue_views import bp as catalogue_bp
 
     db.init_app(app)
@@ -101,6 +134,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(plan_api.bp)
     app.register_blueprint(plan_page.bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(records_page.bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
     # The address printed on the route sheets (maps/sheets.py, DEFAULT_TOUR_URL).
     app.add_url_rule("/tours/<vehicle>/<date>", endpoint="tour_link", view_func=agent.tour_link)

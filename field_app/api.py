@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
 from dynamobile.errors import InputError
 
 from . import records
 from .auth import login_required
 from .db import get_session
+from .models import Stop, TourAgent
+from .web import hm
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -59,3 +62,41 @@ def put_record(uid: str):
     result = records.apply_record(db, g.user, body)
     db.commit()
     return jsonify(result.to_dict()), result.code
+
+
+MAX_STOPS = 200
+
+
+@bp.get("/stops")
+@login_required
+def stops_state():
+    """The current state of the stops a phone shows (``?ids=1,2``): it tells its agent what a
+    coordinator changed or cancelled while it was offline. Stops the user may not see, and
+    stops deleted since, are left out (the phone reads a missing stop as removed)."""
+    try:
+        ids = {int(part) for part in request.args.get("ids", "").split(",") if part.strip()}
+    except ValueError:
+        raise InputError("ids : identifiants d'arrêts séparés par des virgules") from None
+    ids = {i for i in ids if 1 <= i <= records.MAX_ID}
+    if len(ids) > MAX_STOPS:
+        raise InputError(f"ids : {MAX_STOPS} arrêts au plus")
+    query = select(Stop).where(Stop.id.in_(ids))
+    if g.user.role != "coordinator":
+        query = query.join(TourAgent, TourAgent.tour_id == Stop.tour_id).where(
+            TourAgent.user_id == g.user.id
+        )
+    stops = get_session().scalars(query).all() if ids else []
+    response = jsonify(
+        stops=[
+            {
+                "id": stop.id,
+                "name": stop.name,
+                "cancelled": stop.cancelled,
+                "in_plan": stop.in_plan,
+                "hours": f"{hm(stop.start)}–{hm(stop.end)}",
+            }
+            for stop in stops
+        ]
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

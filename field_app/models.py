@@ -164,6 +164,12 @@ class Record(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     client_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Corrections (migration 0007): a record may replace an earlier one (a corrected encounter,
+    # or ``kind`` "void": a deletion). The earlier row stays here, with its content, for audit;
+    # its ``interactions`` row is removed, so every count reads the current version only.
+    replaces: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    superseded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class StopEvent(Base):

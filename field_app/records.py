@@ -8,6 +8,14 @@ content it is refused (409). Each record runs in its own SAVEPOINT so one bad re
 the others of its batch down: whatever a client sends, a record is answered alone, with a 4xx
 status and a French reason when it can never be stored (the phone keeps it aside) and 5xx only
 for a failure worth retrying (the phone keeps it queued).
+
+Mistakes are fixed the same way, offline first: a record with ``"replaces": <uuid>`` supersedes
+an earlier one — an ``interaction`` with the corrected form, or ``kind`` ``"void"`` (no data) to
+delete an encounter or a « +1 ». The earlier ledger row is kept with its content and marked
+``superseded_by``; its ``interactions`` row is removed, so every count and export reads the
+current version only. Agents fix only their own records, on the day of the tour (the fix's own
+time, so a phone that syncs the next morning still gets its fixes in); coordinators any. A record already
+superseded cannot be superseded again (409): correct the correction instead.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ import logging
 import uuid as uuidlib
 from collections.abc import Collection
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +52,10 @@ MAX_MESSAGE = 200  # a reason quotes client values: keep the answer short whatev
 CANCELLED = (
     "arrêt annulé par la coordination : enregistrement mis de côté, prévenez la coordination"
 )
+VOID = "void"  # a deletion: a record that only supersedes another
+KINDS = (*vocab.RECORD_KINDS, VOID)
+PARIS = ZoneInfo("Europe/Paris")
+CORRECTABLE = {"interaction": ("interaction",), VOID: ("interaction", "tally")}
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,7 @@ class ParsedRecord:
     stop_id: int
     at: dt.datetime
     data: dict  # normalised
+    replaces: str | None = None  # uuid of the record this one corrects or deletes
 
     def canonical(self) -> str:
         body = {
@@ -59,6 +74,8 @@ class ParsedRecord:
             "at": self.at.isoformat(),
             "data": self.data,
         }
+        if self.replaces is not None:  # absent otherwise: earlier records keep their hash
+            body["replaces"] = self.replaces
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -260,22 +277,36 @@ def parse_record(raw, *, now: dt.datetime | None = None) -> ParsedRecord:
     except ValueError:
         raise InputError("uuid : UUID invalide") from None
     kind = raw.get("kind")
-    if kind not in vocab.RECORD_KINDS:
+    if kind not in KINDS:
         raise InputError(f"kind : type inconnu {kind!r}")
     stop_id = raw.get("stop_id")
     if isinstance(stop_id, bool) or not isinstance(stop_id, int) or not 1 <= stop_id <= MAX_ID:
         raise InputError("stop_id : identifiant d'arrêt invalide")
     at = _when(raw.get("at"), now or dt.datetime.now(dt.UTC))
+    replaces = raw.get("replaces")
+    if replaces is not None:
+        try:
+            replaces = str(uuidlib.UUID(str(replaces)))
+        except ValueError:
+            raise InputError("replaces : UUID invalide") from None
+        if kind not in CORRECTABLE:
+            raise InputError(f"replaces : un enregistrement {kind!r} ne corrige rien")
+        if replaces == uid:
+            raise InputError("replaces : un enregistrement ne se corrige pas lui-même")
+    elif kind == VOID:
+        raise InputError("replaces : l'enregistrement à supprimer manque")
     data = raw.get("data") or {}
     if not isinstance(data, dict):
         raise InputError("data : objet attendu")
-    if kind == "interaction":
+    if kind == VOID:
+        data = {}
+    elif kind == "interaction":
         data = _interaction_data(data)
     elif kind == "tally":
         data = _tally_data(data)
     else:
         data = _check_data(data)
-    return ParsedRecord(uid, kind, stop_id, at, data)
+    return ParsedRecord(uid, kind, stop_id, at, data, replaces)
 
 
 def _parse(raw, now: dt.datetime | None) -> ParsedRecord:
@@ -297,6 +328,8 @@ def _rows(record: ParsedRecord, user: User) -> list:
         "at": record.at,
     }
     d = record.data
+    if record.kind == VOID:
+        return []
     if record.kind in ("checkin", "checkout"):
         return [
             StopEvent(
@@ -358,6 +391,12 @@ def _store(
         )
     if stop.cancelled:
         return RecordResult(record.uuid, "cancelled", 410, CANCELLED)
+    target = None
+    if record.replaces is not None:
+        target = session.get(Record, record.replaces)
+        refusal = _may_supersede(user, record, target, stop) or _supersede(session, record)
+        if refusal is not None:
+            return refusal
     session.add(
         Record(
             uuid=record.uuid,
@@ -367,12 +406,56 @@ def _store(
             content=content,
             content_sha256=digest,
             client_at=record.at,
+            replaces=record.replaces,
         )
     )
     session.flush()  # the ledger row first: it carries the uniqueness
     session.add_all(_rows(record, user))
     session.flush()
     return RecordResult(record.uuid, "created", 201)
+
+
+def _may_supersede(
+    user: User, record: ParsedRecord, target: Record | None, stop: Stop
+) -> RecordResult | None:
+    """Why ``record`` may not correct or delete ``target`` (at ``stop``), or None if it may."""
+    if target is None:
+        return RecordResult(record.uuid, "not_found", 404, "enregistrement à corriger inconnu")
+    if user.role != "coordinator" and target.user_id != user.id:
+        return RecordResult(
+            record.uuid, "forbidden", 403, "vous ne corrigez que vos propres enregistrements"
+        )
+    if user.role != "coordinator" and record.at.astimezone(PARIS).date() != stop.tour.date:
+        return RecordResult(
+            record.uuid, "forbidden", 403, "correction possible le jour de la tournée seulement"
+        )
+    if target.kind not in CORRECTABLE[record.kind]:
+        return RecordResult(
+            record.uuid,
+            "invalid",
+            422,
+            f"replaces : un enregistrement {target.kind!r} ne se corrige pas ainsi",
+        )
+    if target.stop_id != record.stop_id:
+        return RecordResult(record.uuid, "invalid", 422, "replaces : arrêt différent de l'original")
+    if target.superseded_by is not None:
+        return RecordResult(record.uuid, "conflict", 409, "enregistrement déjà corrigé ou supprimé")
+    return None
+
+
+def _supersede(session: Session, record: ParsedRecord) -> RecordResult | None:
+    """Mark ``record.replaces`` superseded by ``record`` and drop its interaction row (its content
+    stays in the ledger); a conflict if another correction got there first."""
+    marked = session.execute(
+        update(Record)
+        .where(Record.uuid == record.replaces, Record.superseded_by.is_(None))
+        .values(superseded_by=record.uuid, superseded_at=dt.datetime.now(dt.UTC))
+        .execution_options(synchronize_session="fetch")
+    )
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
+        return RecordResult(record.uuid, "conflict", 409, "enregistrement déjà corrigé ou supprimé")
+    session.execute(delete(Interaction).where(Interaction.record_uuid == record.replaces))
+    return None
 
 
 def apply_record(

@@ -51,9 +51,12 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
-  async function enqueue(kind, stopId, data) {
+  // A correction or a deletion is a new record naming the one it replaces (``replaces``): the
+  // server keeps the original for audit and counts only the current version.
+  async function enqueue(kind, stopId, data, replaces) {
     const record = { uuid: uuid4(), kind: kind, stop_id: stopId, at: new Date().toISOString(),
                      data: data, user: USER, queued_at: Date.now() };
+    if (replaces) record.replaces = replaces;
     await run([QUEUE], "readwrite", (t) => t.objectStore(QUEUE).add(record));
     noteLocally(record);
     await refresh();
@@ -72,6 +75,8 @@
     tokenFresh = true;
   }
 
+  // Exponential back-off after a failure: base × 2^n up to the maximum, ±25 % jitter so that
+  // the team's phones do not all come back at the same second after an outage.
   function schedule() {
     attempt += 1;
     const delay = Math.min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
@@ -84,7 +89,11 @@
     const res = await fetch(cfg.syncUrl, {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, stop_id: r.stop_id, at: r.at, data: r.data })) }),
+      body: JSON.stringify({ records: batch.map((r) => {
+        const out = { uuid: r.uuid, kind: r.kind, stop_id: r.stop_id, at: r.at, data: r.data };
+        if (r.replaces) out.replaces = r.replaces;
+        return out;
+      }) }),
     });
     if (res.status === 400 || res.status === 401) {
       const body = await res.json().catch(() => ({}));
@@ -123,6 +132,7 @@
       }
       attempt = 0;
       message("");
+      checkStops();
     } catch (err) {
       failed = true;
       if (err.login) message("Session expirée : reconnectez-vous. Vos enregistrements restent sur ce téléphone.");
@@ -153,12 +163,23 @@
 
   const LOG_KEY = "dynamobile-log-" + USER;
   function localLog() { try { return JSON.parse(localStorage.getItem(LOG_KEY)) || {}; } catch (e) { return {}; } }
+  // Per stop: check-in/out times, people, and the encounters and +1s made on this phone (items),
+  // which the agent can correct or delete.
   function noteLocally(record) {
     const log = localLog();
     const entry = log[record.stop_id] || { people: 0 };
+    entry.items = entry.items || [];
     if (record.kind === "checkin" || record.kind === "checkout") entry[record.kind] = record.at;
-    if (record.kind === "tally") entry.people += 1;
-    if (record.kind === "interaction") entry.people += Object.values(record.data.ages).reduce((a, b) => a + b, 0);
+    if (record.replaces) {
+      const i = entry.items.findIndex((item) => item.uuid === record.replaces);
+      if (i >= 0) { entry.people -= entry.items[i].people; entry.items.splice(i, 1); }
+    }
+    if (record.kind === "tally" || record.kind === "interaction") {
+      const n = record.kind === "tally" ? 1 : Object.values(record.data.ages).reduce((a, b) => a + b, 0);
+      entry.people += n;
+      entry.items.push({ uuid: record.uuid, kind: record.kind, at: record.at, people: n, data: record.data });
+    }
+    entry.people = Math.max(0, entry.people);
     log[record.stop_id] = entry;
     localStorage.setItem(LOG_KEY, JSON.stringify(log));
   }
@@ -188,6 +209,97 @@
       if (entry.checkout) parts.push("Départ " + clock(entry.checkout));
       if (entry.people) parts.push(entry.people + " personne(s)");
       setText(status, parts.join(" · "));
+      renderMine(card, entry.items || []);
+    });
+  }
+
+  const TOPIC_LABELS = {};
+  $$('#interaction-form input[name="topics"]').forEach((i) => { TOPIC_LABELS[i.value] = i.nextElementSibling.textContent; });
+  // The stop's own encounters, each with « Corriger » and « Supprimer »; redrawn only when they
+  // change, so that focus stays where it is.
+  function renderMine(card, items) {
+    const undo = $('[data-act="undo-tally"]', card);
+    if (undo) {
+      const none = !items.some((item) => item.kind === "tally");
+      if (undo.disabled !== none) undo.disabled = none;
+    }
+    const list = $("[data-mine-list]", card);
+    if (!list) return;
+    const forms = items.filter((item) => item.kind === "interaction");
+    const key = forms.map((item) => item.uuid).join(",");
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    setText($("[data-mine-count]", card), String(forms.length));
+    $("[data-mine-empty]", card).hidden = forms.length > 0;
+    list.textContent = "";
+    forms.forEach((item) => {
+      const li = document.createElement("li");
+      const topics = (item.data.topics || []).map((code) => TOPIC_LABELS[code] || code).join(", ");
+      const what = `${clock(item.at)} · ${item.people} pers.` + (topics ? ` · ${topics}` : "") + (item.data.note ? ` · « ${item.data.note} »` : "");
+      const text = document.createElement("span");
+      text.textContent = what;
+      const row = document.createElement("p");
+      row.className = "row";
+      for (const [act, label] of [["edit", "Corriger"], ["delete", "Supprimer"]]) {
+        const btn = document.createElement("button");
+        btn.className = "btn small"; btn.dataset.act = act; btn.dataset.uuid = item.uuid;
+        btn.textContent = label;
+        const sr = document.createElement("span");
+        sr.className = "sr-only"; sr.textContent = ` la rencontre de ${clock(item.at)} (${item.people} pers.)`;
+        btn.appendChild(sr);
+        row.appendChild(btn);
+      }
+      li.append(text, row);
+      list.appendChild(li);
+    });
+  }
+  const itemOf = (stopId, uid) => ((localLog()[stopId] || {}).items || []).find((item) => item.uuid === uid);
+
+  // What a coordinator changed while this phone was offline: compared with the page's own state
+  // after each successful sync, told in a live region (« L'arrêt … a été annulé »).
+  let stopsChecked = false;  // false: check again at the next chance (load, failure, offline)
+  async function checkStops() {
+    const cards = $$("article.stop[data-stop]").filter((card) => card.dataset.gone !== "1");
+    if (!cfg.stopsUrl || !cards.length) return;
+    let body;
+    try {
+      const ids = cards.map((card) => card.dataset.stop).slice(0, 200).join(",");
+      const res = await fetch(cfg.stopsUrl + "?ids=" + ids, { credentials: "same-origin", cache: "no-store" });
+      if (!res.ok) return;
+      body = await res.json();
+    } catch (e) { return; }
+    stopsChecked = true;
+    const now = new Map(body.stops.map((stop) => [String(stop.id), stop]));
+    const notes = [];
+    cards.forEach((card) => {
+      const stop = now.get(card.dataset.stop), name = card.dataset.name;
+      if (!stop || !stop.in_plan) {
+        card.dataset.gone = "1";
+        notes.push(`L'arrêt ${name} a été retiré de votre tournée.`);
+        return;
+      }
+      if (stop.cancelled && card.dataset.cancelled !== "1") {
+        card.dataset.cancelled = "1";
+        card.classList.add("cancelled");
+        $("[data-badge]", card).hidden = false;
+        const actions = $("[data-actions]", card);
+        if (actions) actions.hidden = true;
+        notes.push(`L'arrêt ${name} a été annulé.`);
+      } else if (!stop.cancelled && card.dataset.cancelled === "1") {
+        card.dataset.cancelled = "0";
+        notes.push(`L'arrêt ${name} est rétabli : rechargez la page pour y enregistrer.`);
+      }
+      if (stop.hours !== card.dataset.hours) {
+        card.dataset.hours = stop.hours;
+        setText($("[data-hours-text]", card), stop.hours);
+        notes.push(`L'arrêt ${name} a changé d'horaire : ${stop.hours}.`);
+      }
+    });
+    const region = $("#changes");
+    notes.forEach((text) => {
+      const p = document.createElement("p");
+      p.textContent = text;
+      region.appendChild(p);
     });
   }
 
@@ -203,18 +315,39 @@
   // Interaction form (the Coop's collective-CRA data: form version 2)
   const panel = $("#panel"), form = $("#interaction-form"), adminTopics = $("#admin-topics");
   const AIDE = "aide_aux_demarches_administratives", NONE = "aucun";
-  let formStop = null, opener = null;
+  let formStop = null, opener = null, formReplaces = null;
   // Everything but the dialog is made inert while it is open (modal dialog, WAI-ARIA pattern).
   const outside = () => $$("body > *").filter((el) => !el.contains(panel) && el.id !== "toast-live")
     .concat($$("main > *").filter((el) => el !== panel && el.id !== "toast-live"));
   const focusables = () => $$('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])', panel)
     .filter((el) => !el.disabled && el.getClientRects().length > 0);
-  function openForm(card, button) {
+  function openForm(card, button, item) {
     formStop = parseInt(card.dataset.stop, 10);
     opener = button || null;
+    formReplaces = item ? item.uuid : null;
     form.reset();
     $$("output[data-group]", form).forEach((o) => { o.value = "0"; o.textContent = "0"; });
     adminTopics.hidden = true;
+    $("#form-title").textContent = item ? "Corriger la rencontre" : "Nouvelle rencontre";
+    if (item) {  // the encounter as it was recorded
+      const d = item.data;
+      for (const group of ["ages", "genres", "statuts"]) {
+        Object.entries(d[group] || {}).forEach(([code, n]) => {
+          const out = $(`output[data-group="${group}"][data-code="${code}"]`, form);
+          if (out) { out.value = String(n); out.textContent = String(n); }
+        });
+      }
+      for (const name of ["topics", "equipment", "invitations"]) {
+        (d[name] || []).forEach((code) => {
+          const input = $(`input[name="${name}"][value="${code}"]`, form);
+          if (input) input.checked = true;
+        });
+      }
+      adminTopics.hidden = !(d.topics || []).includes(AIDE);
+      const visit = $(`input[name="visit"][value="${d.visit || "unknown"}"]`, form);
+      if (visit) visit.checked = true;
+      form.elements.note.value = d.note || "";
+    }
     $("#form-stop").textContent = card.dataset.name;
     panel.hidden = false;
     outside().forEach((el) => { el.inert = true; });
@@ -223,7 +356,7 @@
     (first || panel).focus();
   }
   function closeForm() {
-    panel.hidden = true; formStop = null;
+    panel.hidden = true; formStop = null; formReplaces = null;
     outside().forEach((el) => { el.inert = false; });
     if (opener && document.contains(opener)) opener.focus();
     opener = null;
@@ -280,10 +413,10 @@
     const data = { v: 2, ages: ages, genres: genres, statuts: statuts, topics: checked("topics"),
                    equipment: checked("equipment"), invitations: checked("invitations"),
                    visit: checked("visit")[0] || "unknown", note: form.elements.note.value.trim().slice(0, 280) };
-    const stop = formStop;
+    const stop = formStop, replaces = formReplaces;
     closeForm();
-    await enqueue("interaction", stop, data);
-    toast(`Rencontre enregistrée (${total} pers.)`);
+    await enqueue("interaction", stop, data, replaces);
+    toast(replaces ? `Rencontre corrigée (${total} pers.)` : `Rencontre enregistrée (${total} pers.)`);
   });
 
   document.addEventListener("click", async (ev) => {
@@ -293,6 +426,23 @@
     const stopId = parseInt(card.dataset.stop, 10);
     const act = btn.dataset.act;
     if (act === "interaction") { openForm(card, btn); return; }
+    if (act === "edit") {
+      const item = itemOf(stopId, btn.dataset.uuid);
+      if (item) openForm(card, btn, item);
+      return;
+    }
+    if (act === "delete" || act === "undo-tally") {
+      const items = ((localLog()[stopId] || {}).items || []);
+      const item = act === "delete" ? items.find((i) => i.uuid === btn.dataset.uuid)
+        : items.filter((i) => i.kind === "tally").pop();
+      if (!item) return;
+      if (act === "delete" && !window.confirm(`Supprimer la rencontre de ${clock(item.at)} (${item.people} pers.) ?`)) return;
+      await enqueue("void", stopId, {}, item.uuid);
+      toast(act === "delete" ? "Rencontre supprimée" : "Dernier +1 annulé");
+      const summary = $(".mine summary", card);
+      if (act === "delete" && summary) summary.focus();  // the button is gone with its line
+      return;
+    }
     btn.disabled = true;
     try {
       if (act === "tally") {
@@ -336,10 +486,14 @@
   }
 
   window.addEventListener("online", () => { attempt = 0; sync(); });
-  window.addEventListener("offline", refresh);
+  window.addEventListener("offline", () => { stopsChecked = false; refresh(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden && !timer) sync(); });
   // Safety net for missed "online" events: try again when nothing is scheduled.
-  setInterval(() => { refresh(); if (!timer && !syncing && pendingCount && navigator.onLine) sync(); }, 5000);
+  setInterval(() => {
+    refresh();
+    if (!timer && !syncing && pendingCount && navigator.onLine) sync();
+    else if (!stopsChecked && !syncing && navigator.onLine) checkStops();
+  }, 5000);
 
   if (navigator.storage && navigator.storage.persist) {
     navigator.storage.persisted().then((p) => p || navigator.storage.persist()).catch(() => {});

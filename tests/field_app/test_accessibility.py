@@ -276,8 +276,9 @@ def test_skip_link_and_calm_live_regions(server, context, browser):
         return { live: r.getAttribute('aria-live'), atomic: r.getAttribute('aria-atomic'), text: r.textContent }; }""")
     assert region == {"live": "polite", "atomic": "true", "text": "0 en attente d'envoi"}
     page.evaluate("""() => { window.__writes = 0;
-        new MutationObserver((m) => { window.__writes += m.length; }).observe(
-          document.querySelector('#syncbar'), { subtree: true, childList: true, characterData: true, attributes: true }); }""")
+        const seen = new MutationObserver((m) => { window.__writes += m.length; });
+        for (const el of document.querySelectorAll('#syncstatus, #syncbar'))  // counter, messages
+          seen.observe(el, { subtree: true, childList: true, characterData: true, attributes: true }); }""")
     page.wait_for_timeout(5600)  # the page's 5 s refresh ran at least once
     assert page.evaluate("window.__writes") == 0
 

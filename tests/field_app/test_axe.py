@@ -141,6 +141,9 @@ def agent_states(browser, server, source, audit) -> None:
     page.wait_for_selector("#panel", state="hidden")
     poll(page, "document.querySelector('#pending').textContent === '0'")
     audit(page, "tournée de l'agent après une rencontre, téléphone")
+    page.locator("article.stop").nth(0).locator(".mine summary").click()
+    page.wait_for_selector("[data-act=edit]")
+    audit(page, "« Mes rencontres du jour » ouvert (corriger, supprimer), téléphone")
 
     page.evaluate("""async () => {
         for (const key of await caches.keys()) {
@@ -172,9 +175,14 @@ def coordinator_pages(browser, server, source, audit, viewport, where, job_id=No
         ("/coord/vehicules/nouveau", "formulaire de véhicule"),
         ("/coord/depot", "Dépôt"),
         ("/coord/planifier/", "Planifier (sans calcul, ou le dernier)"),
+        ("/coord/rencontres/", "Rencontres"),
     ):
         page.goto(server.url + path)
         audit(page, f"{state}, {where}")
+    page.goto(server.url + "/coord/rencontres/")
+    page.locator("a", has_text="Corriger").first.click()
+    page.wait_for_selector("textarea[name=note]")
+    audit(page, f"corriger une rencontre, {where}")
     if job_id is None:  # « Planifier » above was before any job; now one runs
         job_id = start_job(page, server)
         page.goto(server.url + "/coord/planifier/")

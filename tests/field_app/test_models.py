@@ -132,6 +132,10 @@ def test_interaction_rows_are_anonymous_counts_and_categories(app):
         "content_sha256": (str, 64, False),
         "client_at": (dt.datetime, None, False),
         "received_at": (dt.datetime, None, False),
+        # Corrections (migration 0007): record uuids and a time, nothing about people.
+        "replaces": (str, 36, True),
+        "superseded_by": (str, 36, True),
+        "superseded_at": (dt.datetime, None, True),
     }
     primary = {
         name: inspect(engine_of(app)).get_pk_constraint(name)["constrained_columns"]
