@@ -37,6 +37,9 @@ DEFAULTS = {
     # The app's public address (DYNAMOBILE_PUBLIC_URL), for the route sheets' QR codes; unset:
     # the address a download request came to, and no QR code if that is localhost.
     "PUBLIC_URL": None,
+    # A line printed at the bottom of every invitation card (La Dynamo's address, opening hours…):
+    # empty by default, set DYNAMOBILE_INVITATION_FOOTER.
+    "INVITATION_FOOTER": "",
     # Response compression (flask-compress; waitress has none): text answers of 1 KB or more, in
     # brotli or gzip as the browser accepts. Static files are compressed as they stream; their
     # ETag gets the encoding's suffix (``"…:gzip"``) so a 304 still works.
@@ -115,6 +118,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         coordinator,
         db,
         errors,
+        invitation_views,
         job_queue,
         plan_api,
         plan_page,
@@ -135,6 +139,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(plan_page.bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(records_page.bp)
+    app.register_blueprint(invitation_views.bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
     # The address printed on the route sheets (maps/sheets.py, DEFAULT_TOUR_URL).
     app.add_url_rule("/tours/<vehicle>/<date>", endpoint="tour_link", view_func=agent.tour_link)

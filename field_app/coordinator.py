@@ -21,7 +21,17 @@ from flask import (
 
 from dynamobile.errors import InputError
 
-from . import accounts, charts, coop, exports, plan_downloads, publishing, reports, vocab
+from . import (
+    accounts,
+    charts,
+    coop,
+    exports,
+    invitations,
+    plan_downloads,
+    publishing,
+    reports,
+    vocab,
+)
 from .auth import coordinator_required
 from .db import get_session
 from .models import Stop, Tour
@@ -57,6 +67,7 @@ def dashboard():
     return render_template(
         "coord/dashboard.html",
         board=board,
+        invitations=invitations.stats(db, first, last),
         charts=chart_list,
         times=times[::-1][:60],
         to_complete=to_complete,
@@ -147,7 +158,15 @@ def assign(tour_id: int):
 def tour(tour_id: int):
     tour_ = _tour(tour_id)
     cras = {cra.stop.id: cra for cra in coop.collective_cras(get_session(), tour_id=tour_id)}
-    return render_template("coord/tour.html", tour=tour_, cras=cras, vocab=vocab)
+    series = invitations.series_of(get_session(), tour_id)
+    return render_template(
+        "coord/tour.html",
+        tour=tour_,
+        cras=cras,
+        vocab=vocab,
+        series=series,
+        max_series=invitations.MAX_SERIES,
+    )
 
 
 @bp.post("/arrets/<int:stop_id>/cra")

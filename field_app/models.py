@@ -294,3 +294,28 @@ class PublishedPlan(Base):
     last_date: Mapped[dt.date] = mapped_column(Date)
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     plan_json: Mapped[str] = mapped_column(Text)
+
+
+class InvitationCard(Base):
+    """One invitation card (issue 12 item 7): a short anonymous code, printed in a series for a
+    tour, handed out at a stop and entered at La Dynamo's reception. A code names a card, never a
+    person. A card handed out « sans code » is a row without code: counted, never redeemed."""
+
+    __tablename__ = "invitation_cards"
+    __table_args__ = (UniqueConstraint("code", name="uq_invitation_cards_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    # The tour whose series the card was printed for (the stop's tour for a card « sans code »).
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id", ondelete="CASCADE"), index=True)
+    series: Mapped[int] = mapped_column(Integer, default=0)  # 1, 2… per tour; 0 « sans code »
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    stop_id: Mapped[int | None] = mapped_column(ForeignKey("stops.id"), nullable=True, index=True)
+    handed_out_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, index=True
+    )
+    handed_out_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    handout_record: Mapped[str | None] = mapped_column(String(36), nullable=True)  # records.uuid
+    redeemed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    redeemed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

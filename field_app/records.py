@@ -16,6 +16,10 @@ delete an encounter or a « +1 ». The earlier ledger row is kept with its conte
 current version only. Agents fix only their own records, on the day of the tour (the fix's own
 time, so a phone that syncs the next morning still gets its fixes in); coordinators any. A record already
 superseded cannot be superseded again (409): correct the correction instead.
+
+A record of kind ``invitation`` (``data``: ``{"code": "ABC234"}``, or ``{"code": null}`` for a
+card « sans code ») hands out an invitation card at its stop (`field_app.invitations`): an
+unknown code is 422, a card already handed out by another record 409.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from dynamobile.errors import InputError
 
-from . import vocab
+from . import invitations, vocab
 from .models import Interaction, Record, Stop, StopEvent, TourAgent, User, age_column
 
 log = logging.getLogger(__name__)
@@ -53,7 +57,7 @@ CANCELLED = (
     "arrêt annulé par la coordination : enregistrement mis de côté, prévenez la coordination"
 )
 VOID = "void"  # a deletion: a record that only supersedes another
-KINDS = (*vocab.RECORD_KINDS, VOID)
+KINDS = (*vocab.RECORD_KINDS, VOID, invitations.KIND)
 PARIS = ZoneInfo("Europe/Paris")
 CORRECTABLE = {"interaction": ("interaction",), VOID: ("interaction", "tally")}
 
@@ -304,6 +308,8 @@ def parse_record(raw, *, now: dt.datetime | None = None) -> ParsedRecord:
         data = _interaction_data(data)
     elif kind == "tally":
         data = _tally_data(data)
+    elif kind == invitations.KIND:
+        data = invitations.parse_data(data)
     else:
         data = _check_data(data)
     return ParsedRecord(uid, kind, stop_id, at, data, replaces)
@@ -328,7 +334,7 @@ def _rows(record: ParsedRecord, user: User) -> list:
         "at": record.at,
     }
     d = record.data
-    if record.kind == VOID:
+    if record.kind in (VOID, invitations.KIND):  # a hand-out updates its card (see `_store`)
         return []
     if record.kind in ("checkin", "checkout"):
         return [
@@ -397,6 +403,12 @@ def _store(
         refusal = _may_supersede(user, record, target, stop) or _supersede(session, record)
         if refusal is not None:
             return refusal
+    if record.kind == invitations.KIND:
+        refused = invitations.hand_out(
+            session, user, stop, record.uuid, record.at, record.data["code"]
+        )
+        if refused is not None:
+            return RecordResult(record.uuid, *refused)
     session.add(
         Record(
             uuid=record.uuid,

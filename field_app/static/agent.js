@@ -170,6 +170,7 @@
     const entry = log[record.stop_id] || { people: 0 };
     entry.items = entry.items || [];
     if (record.kind === "checkin" || record.kind === "checkout") entry[record.kind] = record.at;
+    if (record.kind === "invitation") entry.invitations = (entry.invitations || 0) + 1;
     if (record.replaces) {
       const i = entry.items.findIndex((item) => item.uuid === record.replaces);
       if (i >= 0) { entry.people -= entry.items[i].people; entry.items.splice(i, 1); }
@@ -208,6 +209,7 @@
       if (entry.checkin) parts.push("Arrivée " + clock(entry.checkin));
       if (entry.checkout) parts.push("Départ " + clock(entry.checkout));
       if (entry.people) parts.push(entry.people + " personne(s)");
+      if (entry.invitations) parts.push(entry.invitations + " invitation(s)");
       setText(status, parts.join(" · "));
       renderMine(card, entry.items || []);
     });
@@ -426,6 +428,11 @@
     const stopId = parseInt(card.dataset.stop, 10);
     const act = btn.dataset.act;
     if (act === "interaction") { openForm(card, btn); return; }
+    if (act === "invite-anon") {
+      await enqueue("invitation", stopId, { code: null });
+      toast("Invitation remise (sans code)");
+      return;
+    }
     if (act === "edit") {
       const item = itemOf(stopId, btn.dataset.uuid);
       if (item) openForm(card, btn, item);
@@ -454,6 +461,25 @@
         toast(act === "checkin" ? "Arrivée enregistrée" : "Départ enregistré");
       }
     } finally { btn.disabled = false; }
+  });
+
+  // « Invitation remise »: the card's code, read like reception reads it (case, spaces and dashes
+  // ignored); an unknown code is refused by the server and kept aside with the other refusals.
+  const CODE_ALPHABET = /^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$/;
+  document.addEventListener("submit", async (ev) => {
+    const inviteForm = ev.target.closest("form[data-invite]");
+    if (!inviteForm) return;
+    ev.preventDefault();
+    const card = inviteForm.closest("article.stop");
+    const input = inviteForm.elements.code;
+    const code = input.value.replace(/[\s-]/g, "").toUpperCase();
+    if (!code) { toast("Saisissez le code de la carte, ou « Sans code »."); input.focus(); return; }
+    if (!CODE_ALPHABET.test(code)) {
+      toast("Code invalide : 6 caractères, sans 0, O, 1 ni I."); input.focus(); return;
+    }
+    await enqueue("invitation", parseInt(card.dataset.stop, 10), { code: code });
+    input.value = "";
+    toast("Invitation " + code + " remise");
   });
 
   // Export of what waits (last resort when sync keeps failing)

@@ -176,6 +176,8 @@ def coordinator_pages(browser, server, source, audit, viewport, where, job_id=No
         ("/coord/depot", "Dépôt"),
         ("/coord/planifier/", "Planifier (sans calcul, ou le dernier)"),
         ("/coord/rencontres/", "Rencontres"),
+        ("/accueil", "Accueil (code d'invitation)"),
+        (f"/coord/tournees/{tour_id(server)}/invitations/1/imprimer", "cartes d'invitation"),
     ):
         page.goto(server.url + path)
         audit(page, f"{state}, {where}")
@@ -213,6 +215,19 @@ def coordinator_pages(browser, server, source, audit, viewport, where, job_id=No
     return job_id
 
 
+def invitation_series(server) -> None:
+    """A series of invitation cards on van-1's tour, for its print page."""
+    from field_app import invitations
+    from field_app.db import new_session
+    from field_app.models import User
+
+    with new_session(server.app) as session:
+        tour = session.scalars(select(Tour).where(Tour.vehicle == "van-1")).one()
+        coord = session.scalars(select(User).where(User.name == "coord")).one()
+        invitations.generate_series(session, tour, 5, coord)
+        session.commit()
+
+
 def tour_id(server) -> int:
     from field_app.db import new_session
 
@@ -243,6 +258,7 @@ def review(browser, server, source, audit, job_id) -> None:
 def test_no_wcag_violation_on_any_page(server, browser):
     source = axe_source()
     cancel_last_stop(server)
+    invitation_series(server)
     serve(server)
     audit = Audit()
     agent_states(browser, server, source, audit)  # first: the dashboard then has an encounter

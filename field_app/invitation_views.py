@@ -1,0 +1,88 @@
+"""Invitation cards' pages: a coordinator generates and prints a tour's series; reception (any
+staff account) enters a card's code at ``/accueil`` (see `field_app.invitations`)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from dynamobile.errors import InputError
+
+from . import invitations
+from .auth import coordinator_required, login_required
+from .db import get_session
+from .models import Tour
+
+bp = Blueprint("invitations", __name__)
+
+
+def _tour(tour_id: int) -> Tour:
+    tour = get_session().get(Tour, tour_id)
+    if tour is None:
+        abort(404)
+    return tour
+
+
+@bp.post("/coord/tournees/<int:tour_id>/invitations")
+@coordinator_required
+def generate(tour_id: int):
+    tour = _tour(tour_id)
+    try:
+        count = int(request.form.get("count", ""))
+    except ValueError:
+        raise InputError(
+            f"nombre de cartes : un nombre entre 1 et {invitations.MAX_SERIES}"
+        ) from None
+    db = get_session()
+    series = invitations.generate_series(db, tour, count, g.user)
+    db.commit()
+    flash(f"Série {series} : {count} cartes d'invitation créées.")
+    return redirect(url_for("coordinator.tour", tour_id=tour.id) + "#invitations")
+
+
+@bp.get("/coord/tournees/<int:tour_id>/invitations/<int:series>/imprimer")
+@coordinator_required
+def print_series(tour_id: int, series: int):
+    tour = _tour(tour_id)
+    cards = invitations.cards_of_series(get_session(), tour.id, series)
+    if not cards:
+        abort(404)
+    return render_template(
+        "coord/invitations_print.html",
+        tour=tour,
+        series=series,
+        cards=cards,
+        footer=current_app.config.get("INVITATION_FOOTER") or "",
+    )
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+@bp.route("/accueil", methods=["GET", "POST"])
+@login_required
+def reception():
+    """One field: the card's code. The answer goes to a live region (JSON for the page's script,
+    the page again without it)."""
+    result = None
+    if request.method == "POST":
+        db = get_session()
+        result = invitations.redeem(db, g.user, request.form.get("code", ""))
+        db.commit()
+        if _wants_json():
+            response = jsonify(ok=result.ok, message=result.message)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render_template("accueil.html", result=result)
