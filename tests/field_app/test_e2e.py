@@ -65,14 +65,19 @@ class LiveServer:
         self.app = create_app({"DATABASE_URL": self.db_url, "SECRET_KEY": "e2e-secret"})
 
     def start(self, *extra: str) -> None:
+        """The test server script (``e2e_server.py``: the app, optionally failing on purpose)."""
+        self._launch([sys.executable, str(SERVER), "--port", str(self.port), *extra], 20)
+
+    def serve(self, *options: str) -> None:
+        """``dynamobile serve`` itself (waitress and its planning worker, unless ``--no-worker``)."""
+        command = [sys.executable, "-m", "dynamobile.cli", "serve", "--port", str(self.port)]
+        self._launch([*command, *options], 30)
+
+    def _launch(self, command: list[str], timeout_s: float) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(SERVER), "--port", str(self.port), *extra],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("a"),
+            command, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log.open("a")
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 
 from dynamobile.scenario import load_scenario
@@ -25,23 +22,7 @@ def serve(server, *options: str) -> None:
         demo = ROOT / "dynamobile/scenarios/chambery_centre/scenario.toml"
         scenario_store.import_scenario(session, organisation.id, load_scenario(demo))
         session.commit()
-    server.proc = subprocess.Popen(
-        [sys.executable, "-m", "dynamobile.cli", "serve", "--port", str(server.port), *options],
-        env=server.env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=server.log.open("a"),
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", server.port), timeout=0.2):
-                return
-        except OSError as err:
-            if server.proc.poll() is not None:
-                raise RuntimeError(server.log.read_text()) from err
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
+    server.serve(*options)
 
 
 def test_coordinator_plans_follows_progress_and_publishes(server, browser):

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import subprocess
-import sys
 import time
 import tomllib
 from zoneinfo import ZoneInfo
@@ -55,27 +52,6 @@ def empty_server(tmp_path, monkeypatch):
     yield live
     live.stop()
     live.app.extensions["field_db"].kw["bind"].dispose()
-
-
-def serve(server) -> None:
-    """``dynamobile serve`` (waitress + its planning worker) on the live server's database."""
-    server.proc = subprocess.Popen(
-        [sys.executable, "-m", "dynamobile.cli", "serve", "--port", str(server.port)],
-        env=server.env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=server.log.open("a"),
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", server.port), timeout=0.2):
-                return
-        except OSError as err:
-            if server.proc.poll() is not None:
-                raise RuntimeError(server.log.read_text()) from err
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
 
 
 def watch(page, problems: list[str], expected: set[tuple[str, int]]) -> None:
@@ -123,7 +99,7 @@ def test_coordinator_goes_from_an_empty_database_to_published_tours(empty_server
     scenario = tomllib.loads((DEMO / "scenario.toml").read_text(encoding="utf-8"))
     depot, van = scenario["depot"], scenario["vehicles"][0]
     assert van["kind"] == "van"
-    serve(server)
+    server.serve()  # an empty database: no scenario imported
 
     desk = browser.new_context(
         viewport={"width": 1280, "height": 900},
