@@ -57,14 +57,19 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def head_revision() -> str:
-    """The newest migration: what `upgrade` brings a database to."""
+def _alembic_config():
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration: what `upgrade` brings a database to."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None  # the migrations folder ships with the package
     return head
 
@@ -72,10 +77,8 @@ def head_revision() -> str:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the latest Alembic revision."""
     from alembic import command
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config = _alembic_config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
