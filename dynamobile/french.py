@@ -147,3 +147,58 @@ def distance_fr(distance_m: float) -> str:
 def leg_fr(distance_m: float, duration_s: float) -> str:
     """A leg's figures, the same on every output: ``150 m, 31 s``, ``1,2 km, 4 min``."""
     return f"{distance_fr(distance_m)}, {duration_fr(duration_s)}"
+
+
+_COMPASS_POINTS = (
+    "le nord",
+    "le nord-est",
+    "l'est",
+    "le sud-est",
+    "le sud",
+    "le sud-ouest",
+    "l'ouest",
+    "le nord-ouest",
+)
+
+
+def compass_point_fr(bearing_deg: float) -> str:
+    """The nearest of eight compass points to a bearing (0 = north): ``le nord-est``, ``l'est``."""
+    return _COMPASS_POINTS[int((bearing_deg % 360 + 22.5) // 45) % 8]
+
+
+def direction_fr(bearing_deg: float) -> str:
+    """Which way to go: ``vers le nord-est``, ``vers l'ouest``."""
+    return f"vers {compass_point_fr(bearing_deg)}"
+
+
+def walk_fr(
+    walk_m: int,
+    direction: str,
+    destination: str = "",
+    *,
+    straight: bool = False,
+    depot: bool = False,
+) -> str:
+    """A walk to the stand, to the metre (a crew carrying equipment counts them):
+    ``126 m à pied vers le nord-est jusqu'à Place Monge`` (``jusqu'au dépôt`` with ``depot``,
+    nothing more without a destination); ``straight``: no path on foot is known, the distance
+    is as the crow flies."""
+    until = " jusqu'au dépôt" if depot else (f" jusqu'à {destination}" if destination else "")
+    crow = " (à vol d'oiseau)" if straight else ""
+    return f"{walk_m} m à pied {direction}{until}{crow}"
+
+
+def street_fr(street: str) -> str:
+    """A street's name, or ``rue sans nom`` for a way OSM does not name."""
+    return street or "rue sans nom"
+
+
+def parking_fr(street: str) -> str:
+    """Where the vehicle parks: ``Stationner : rue de Boigne``."""
+    return f"Stationner : {street_fr(street)}"
+
+
+def vehicle_start_fr(street: str, walk_m: int, direction: str) -> str:
+    """Where a tour's vehicle waits, seen from the depot: ``Véhicule : Rue du Laurier, 107 m à
+    pied vers le sud-ouest``."""
+    return f"Véhicule : {street_fr(street)}, {walk_m} m à pied {direction}"

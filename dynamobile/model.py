@@ -45,10 +45,24 @@ class Site:
     insee: str = DEFAULT_INSEE  # the commune the site is in: INSEE code, postcode, name
     postcode: str = DEFAULT_POSTCODE
     commune: str = DEFAULT_COMMUNE
+    # Where the vehicle parks, when not at the street nearest the stand (both or neither).
+    park_lat: float | None = None
+    park_lon: float | None = None
 
     @property
     def has_coordinates(self) -> bool:
         return self.lat is not None and self.lon is not None
+
+    @property
+    def has_own_parking(self) -> bool:
+        return self.park_lat is not None and self.park_lon is not None
+
+    @property
+    def park_point(self) -> tuple[float | None, float | None]:
+        """Where the vehicle parks: the site's own parking point, else the stand itself."""
+        if self.park_lat is not None and self.park_lon is not None:
+            return self.park_lat, self.park_lon
+        return self.lat, self.lon
 
     def allows(self, vehicle_kind: str) -> bool:
         return self.vehicle_kinds is None or vehicle_kind in self.vehicle_kinds

@@ -152,6 +152,34 @@ Timezone = Annotated[
 Version = Annotated[int, WithJsonSchema({"type": "integer", "const": PLAN_VERSION})]
 
 
+# A walk longer than this between where the vehicle parks and the stand is shown to the crew.
+WALK_SHOWN_M = 30
+
+
+@dataclass(frozen=True)
+class Parking:
+    """Where the vehicle parks (a node of its profile's streets) and the walk from there to the
+    stand: ``walk_m`` on foot, first heading ``direction`` (French, « vers le nord-est »,
+    from ``bearing_deg``), along ``walk_geometry`` ([lon, lat], parking first). ``straight``:
+    the street data has no path on foot, so the geometry is a straight line. ``own``: the site's
+    own parking point (``park_lat``/``park_lon``) rather than the street nearest the stand."""
+
+    lat: float
+    lon: float
+    walk_m: Metres
+    bearing_deg: Annotated[int, Field(ge=0, lt=360)]
+    direction: str
+    street: str = ""
+    walk_geometry: tuple[LonLat, ...] = ()
+    straight: bool = False
+    own: bool = False
+
+    @property
+    def shown(self) -> bool:
+        """Whether the crew is told to walk (more than `WALK_SHOWN_M`)."""
+        return self.walk_m > WALK_SHOWN_M
+
+
 @dataclass(frozen=True)
 class Stop:
     """A visit: arrive, set up (from ``setup_start``), open to the public [start, end], pack up, leave.
@@ -187,6 +215,7 @@ class Stop:
     insee: Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")] = DEFAULT_INSEE
     postcode: Annotated[str, Field(pattern=r"^\d{5}$")] = DEFAULT_POSTCODE
     commune: str = DEFAULT_COMMUNE
+    parking: Parking | None = None  # absent from plans made before parking points
 
     @property
     def service_s(self) -> int:
@@ -224,6 +253,8 @@ class Tour:
     return_geometry: tuple[LonLat, ...] = ()
     vehicle_name: str = ""
     crew: tuple[str, ...] = ()
+    # Where the tour starts and ends on the vehicle's streets, and the walk to the depot itself.
+    depot_parking: Parking | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ OPTIONAL_COLUMNS = (
     "insee",
     "postcode",
     "commune",
+    "park_lat",
+    "park_lon",
 )
 DEFAULT_PROFILE = {"bus": "drive", "van": "drive", "cargo_bike": "bike"}
 CALENDAR_KEYS = ("public_holidays", "school_zone", "days_off")
@@ -100,6 +102,7 @@ def parse_site_row(row: dict[str, str]) -> Site:
         raise field_error("lon", exc) from None
     if (lat is None) != (lon is None):
         raise ValueError("champs lat/lon : donner les deux ou aucun")
+    park_lat, park_lon = _parse_parking(row)
     address = (row.get("address") or "").strip()
     if lat is None and not address:
         raise ValueError("champs lat/lon : vides et pas d'adresse à géocoder")
@@ -161,7 +164,32 @@ def parse_site_row(row: dict[str, str]) -> Site:
         insee=commune.get("insee", DEFAULT_INSEE),
         postcode=commune.get("postcode", DEFAULT_POSTCODE),
         commune=commune.get("commune", DEFAULT_COMMUNE),
+        park_lat=park_lat,
+        park_lon=park_lon,
     )
+
+
+def _parse_parking(row: dict[str, str]) -> tuple[float | None, float | None]:
+    """The site's own parking point (``park_lat``, ``park_lon``): both, or neither."""
+    values = []
+    for key, low, high, what in (
+        ("park_lat", -90, 90, "latitude"),
+        ("park_lon", -180, 180, "longitude"),
+    ):
+        raw = row.get(key) or ""
+        try:
+            values.append(parse_coordinate(raw, low, high, what))
+        except ValueError as exc:
+            reason = (
+                str(exc)
+                if "hors limites" in str(exc)
+                else f"{what} attendue (lu « {raw.strip()} »)"
+            )
+            raise ValueError(f"champ {key} : {reason}") from None
+    park_lat, park_lon = values
+    if (park_lat is None) != (park_lon is None):
+        raise ValueError("champs park_lat/park_lon : donner les deux ou aucun")
+    return park_lat, park_lon
 
 
 def _parse_commune(row: dict[str, str]) -> dict[str, str]:

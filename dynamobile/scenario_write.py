@@ -173,6 +173,8 @@ def site_row(site: Site) -> dict[str, str]:
         "insee": "" if default_commune else site.insee,
         "postcode": "" if default_commune else site.postcode,
         "commune": "" if default_commune else site.commune,
+        "park_lat": "" if site.park_lat is None else repr(float(site.park_lat)),
+        "park_lon": "" if site.park_lon is None else repr(float(site.park_lon)),
     }
 
 

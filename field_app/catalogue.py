@@ -50,12 +50,14 @@ _VALID_STAND_INS = {
     "insee": "",
     "postcode": "",
     "commune": "",
+    "park_lat": "",
+    "park_lon": "",
 }
 _FIELD_RE = re.compile(
     r"^champs? (?P<fields>[a-z_]+(?:(?:/| et )[a-z_]+)?)(?: : | )(?P<message>.*)$"
 )
 # Fields checked together: when one is wrong, all of its group are replaced.
-_GROUPS = ({"lat", "lon"}, {"insee", "postcode", "commune"})
+_GROUPS = ({"lat", "lon"}, {"insee", "postcode", "commune"}, {"park_lat", "park_lon"})
 
 
 class FormError(InputError):
@@ -186,6 +188,8 @@ def site_form_values(row: SiteRow | None) -> dict[str, str]:
         "insee": row.insee,
         "postcode": row.postcode,
         "commune": row.commune,
+        "park_lat": text(row.park_lat),
+        "park_lon": text(row.park_lon),
     }
     return values
 

@@ -85,6 +85,9 @@ class SiteRow(Base):
     insee: Mapped[str] = mapped_column(String(10))
     postcode: Mapped[str] = mapped_column(String(10))
     commune: Mapped[str] = mapped_column(String(200))
+    # Where the vehicle parks when not at the street nearest the site (both or neither).
+    park_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    park_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order in the catalogue
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

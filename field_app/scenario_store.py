@@ -104,6 +104,8 @@ def site_values(site: Site) -> dict:
         "insee": site.insee,
         "postcode": site.postcode,
         "commune": site.commune,
+        "park_lat": site.park_lat,
+        "park_lon": site.park_lon,
     }
 
 
@@ -252,6 +254,8 @@ def site_from_row(row: SiteRow) -> Site:
         "insee": row.insee,
         "postcode": row.postcode,
         "commune": row.commune,
+        "park_lat": _text(row.park_lat),
+        "park_lon": _text(row.park_lon),
     }
     try:
         return parse_site_row(fields)

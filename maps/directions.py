@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from dynamobile.errors import StreetDataError
-from dynamobile.french import distance_fr
+from dynamobile.french import compass_point_fr, distance_fr
 
 BEARING_REACH_M = 20.0  # how far along the path the turn angle is measured, each side of a junction
 SHORT_UNNAMED_M = 12.0  # an unnamed stretch shorter than this between two streets is not announced
@@ -96,16 +96,6 @@ _ABBREVIATIONS = {
     "mte": "montee",
 }
 _ROUNDABOUT_TYPES = ("rond-point", "giratoire", "carrefour")
-_CARDINALS = (
-    "le nord",
-    "le nord-est",
-    "l'est",
-    "le sud-est",
-    "le sud",
-    "le sud-ouest",
-    "l'ouest",
-    "le nord-ouest",
-)
 
 
 @dataclass(frozen=True)
@@ -431,7 +421,7 @@ def directions(
             start_bearing = bearing_deg(
                 *_xy(G, s.nodes[0]), *_xy(G, _point_along(G, list(s.nodes), BEARING_REACH_M))
             )
-            heading = _CARDINALS[int((start_bearing + 22.5) // 45) % 8]
+            heading = compass_point_fr(start_bearing)
             out.append(
                 Instruction(f"Partez vers {heading} {onto}", s.length_m, s.label, DEPART, lat, lon)
             )

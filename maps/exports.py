@@ -20,7 +20,17 @@ from dynamobile.french import date_fr, distance_fr, duration_fr, plural, site_ki
 from dynamobile.plan import Break, Plan, Stop, Tour
 from dynamobile.report import breaks_by_place
 
-from .legs import ATTRIBUTION, ODBL_URL, Leg, place_text, tour_legs, vehicle_label
+from .legs import (
+    ATTRIBUTION,
+    ODBL_URL,
+    Leg,
+    Walk,
+    place_text,
+    stop_walk,
+    tour_legs,
+    tour_walks,
+    vehicle_label,
+)
 
 ODBL_LICENSE_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
@@ -79,6 +89,9 @@ def _timed_points(
 def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None) -> str:
     """GPX 1.1: the depot and every stop as waypoints, one track per tour (one segment per leg).
 
+    Where the vehicle parks away from a stand or the depot (see `Parking.shown`), the parking
+    point is a waypoint of its own (type « stationnement »), the walk in its description.
+
     Track points carry times: each leg from leaving its origin (after a lunch taken on the way)
     to the arrival, in proportion to the distance along its geometry.
     """
@@ -98,9 +111,18 @@ def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None)
             type="dépôt",
         )
     )
+    depot_points: set[tuple[float, float]] = set()
     for tour in plan.tours:
         label = f"{vehicle_label(tour)} — {date_fr(tour.date)}"
+        for walk in tour_walks(plan, tour):
+            if walk.index == 0:
+                point = (walk.parking.lat, walk.parking.lon)
+                if point in depot_points:
+                    continue  # every tour of this vehicle profile starts there: one waypoint
+                depot_points.add(point)
+            gpx.waypoints.append(_parking_waypoint(walk, tour, label))
         for i, stop in enumerate(tour.stops, start=1):
+            on_foot = stop_walk(stop, i)
             gpx.waypoints.append(
                 gpxpy.gpx.GPXWaypoint(
                     stop.lat,
@@ -108,7 +130,8 @@ def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None)
                     time=stop.arrive.astimezone(dt.UTC),
                     name=f"{i}. {stop.name}",
                     comment=stop.address or None,
-                    description=f"{label} : {_stop_summary(stop)}",
+                    description=f"{label} : {_stop_summary(stop)}"
+                    + (f". {on_foot.text}" if on_foot else ""),
                     type=site_kind_fr(stop.kind),
                 )
             )
@@ -126,6 +149,25 @@ def plan_to_gpx(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = None)
             track.segments.append(segment)
         gpx.tracks.append(track)
     return gpx.to_xml(version="1.1")
+
+
+def _parking_waypoint(walk: Walk, tour: Tour, label: str) -> gpxpy.gpx.GPXWaypoint:
+    """Where the vehicle parks, apart from the stand (or the depot) it serves."""
+    if walk.index == 0:
+        name = f"Départ des tournées : {walk.parking.street or walk.destination}"
+        description = f"{vehicle_label(tour)} : {walk.text}"
+    else:
+        stop = tour.stops[walk.index - 1]
+        name = f"{walk.index}. Stationnement : {stop.name}"
+        description = f"{label} : {walk.text}"
+    return gpxpy.gpx.GPXWaypoint(
+        walk.parking.lat,
+        walk.parking.lon,
+        name=name,
+        description=description,
+        symbol="Parking Area",
+        type="stationnement",
+    )
 
 
 def _break_place(plan: Plan, tour: Tour, b: Break) -> tuple[str, float, float, str]:
@@ -220,7 +262,8 @@ def plan_to_ics(
                     f"{stop.name} — {label}",
                     (place_text(stop.name, stop.address), stop.lat, stop.lon),
                     site_kind_fr(stop.kind),
-                    f"Arrêt {i} de la tournée du {date_fr(tour.date)} : {_stop_summary(stop)}.{crew}",
+                    f"Arrêt {i} de la tournée du {date_fr(tour.date)} : {_stop_summary(stop)}."
+                    f"{_walk_sentence(stop_walk(stop, i))}{crew}",
                 )
             )
         if breaks:
@@ -261,6 +304,7 @@ def plan_to_geojson(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = N
         }
     ]
     for tour in plan.tours:
+        features += _walk_features(plan, tour)
         line: list[list[float]] = []
         for leg in tour_legs(plan, tour, graph=_graph_for(graphs, tour)):
             points = [list(p) for p in leg.geometry]
@@ -302,6 +346,7 @@ def plan_to_geojson(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = N
                         "end": _iso(stop.end),
                         "leave": _iso(stop.leave),
                         "service_s": stop.service_s,
+                        **_parking_properties(stop_walk(stop, i)),
                     },
                 }
             )
@@ -323,6 +368,56 @@ def plan_to_geojson(plan: Plan, *, graphs: dict[str, nx.MultiDiGraph] | None = N
             }
         )
     return {"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features}
+
+
+def _walk_sentence(walk: Walk | None) -> str:
+    return f"\n{walk.text}." if walk else ""
+
+
+def _parking_properties(walk: Walk | None) -> dict:
+    """What a stop's GeoJSON properties say of the walk from its parking (nothing if none)."""
+    if walk is None:
+        return {}
+    p = walk.parking
+    return {
+        "parking": [p.lon, p.lat],
+        "parking_street": p.street,
+        "walk_m": p.walk_m,
+        "walk_direction": p.direction,
+        "walk_straight": p.straight,
+        "walk": walk.text,
+    }
+
+
+def _walk_features(plan: Plan, tour: Tour) -> list[dict]:
+    """A Point where the vehicle parks and a LineString of the walk, for each walk worth saying."""
+    features = []
+    for walk in tour_walks(plan, tour):
+        common = {
+            "vehicle": tour.vehicle,
+            "date": tour.date.isoformat(),
+            "order": walk.index,  # 0: the depot
+            "site": tour.stops[walk.index - 1].site if walk.index else None,
+            "name": walk.destination,
+        }
+        properties = _parking_properties(walk)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [walk.parking.lon, walk.parking.lat]},
+                "properties": {"role": "depot_parking" if walk.index == 0 else "parking"}
+                | common
+                | properties,
+            }
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [list(p) for p in walk.geometry]},
+                "properties": {"role": "walk"} | common | properties,
+            }
+        )
+    return features
 
 
 def write_gpx(plan: Plan, path: Path, **options) -> Path:

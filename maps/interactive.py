@@ -17,7 +17,17 @@ import networkx as nx
 from dynamobile.french import date_fr, duration_fr, site_kind_fr, time_fr
 from dynamobile.plan import Plan, Stop, Tour
 
-from .legs import ATTRIBUTION, ODBL_URL, plan_bounds, tour_legs, vehicle_colours, vehicle_label
+from .legs import (
+    ATTRIBUTION,
+    ODBL_URL,
+    Walk,
+    plan_bounds,
+    stop_walk,
+    tour_legs,
+    tour_walks,
+    vehicle_colours,
+    vehicle_label,
+)
 
 _PROFILE_FR = {"drive": "rues (véhicules)", "bike": "rues (vélo)"}
 UNASSIGNED_COLOUR = "#8c8c8c"
@@ -69,7 +79,44 @@ def _stop_popup(tour: Tour, index: int, stop: Stop) -> str:
         f"Ouverture {time_fr(stop.start)}–{time_fr(stop.end)} ({duration_fr(stop.service_s)})",
         f"Départ {time_fr(stop.leave)}",
     ]
+    walk = stop_walk(stop, index)
+    if walk is not None:
+        rows.append(e(walk.text))
     return "<br>".join(rows)
+
+
+def _parking_icon(colour: str) -> folium.DivIcon:
+    return folium.DivIcon(
+        icon_size=(18, 18),
+        icon_anchor=(9, 9),
+        html=(
+            f'<div style="width:16px;height:16px;background:white;color:{colour};border:2px solid {colour};'
+            'font:bold 11px sans-serif;text-align:center;line-height:16px">P</div>'
+        ),
+    )
+
+
+def _add_walk(layer: folium.FeatureGroup, walk: Walk, colour: str, label: str) -> None:
+    """Where the vehicle parks (a P) and the way on foot to the stand or the depot (dashes)."""
+    text = html.escape(walk.text)
+    folium.PolyLine(
+        [(lat, lon) for lon, lat in walk.geometry],
+        color="#333333",
+        weight=3,
+        dash_array="4 6",
+        tooltip=text,
+    ).add_to(layer)
+    where = (
+        "Départ et retour des tournées"
+        if walk.index == 0
+        else f"Stationnement de l'arrêt {walk.index}"
+    )
+    folium.Marker(
+        (walk.parking.lat, walk.parking.lon),
+        icon=_parking_icon(colour),
+        tooltip=html.escape(f"{where} — {label}"),
+        popup=folium.Popup(f"<b>{html.escape(where)}</b><br>{text}", max_width=320),
+    ).add_to(layer)
 
 
 def _number_icon(number: int, colour: str) -> folium.DivIcon:
@@ -89,8 +136,14 @@ def _add_tour(
 ) -> None:
     label = f"{vehicle_label(tour)} — {date_fr(tour.date)}"
     legs = tour_legs(plan, tour, graph=graph)
-    for stop, leg in zip(tour.stops, legs):
+    walks = tour_walks(plan, tour)
+    for walk in walks:
+        _add_walk(layer, walk, colour, label)
+    walked = {w.index for w in walks}
+    for i, (stop, leg) in enumerate(zip(tour.stops, legs), start=1):
         end_lon, end_lat = leg.geometry[-1]
+        if i in walked:
+            continue
         if (end_lon, end_lat) != (stop.lon, stop.lat):  # the site stands off the street: join them
             folium.PolyLine(
                 [(end_lat, end_lon), (stop.lat, stop.lon)],

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from dynamobile.plan import Plan, Tour
+from dynamobile.french import direction_fr, parking_fr, street_fr, vehicle_start_fr, walk_fr
+from dynamobile.plan import Parking, Plan, Stop, Tour
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 ODBL_URL = "https://www.openstreetmap.org/copyright"
@@ -79,6 +80,79 @@ def tour_legs(plan: Plan, tour: Tour, *, graph: nx.MultiDiGraph | None = None) -
     return tuple(legs)
 
 
+@dataclass(frozen=True)
+class Walk:
+    """A walk the crew is told about: from where the vehicle parks to ``destination`` (a stop's
+    stand, or the depot when ``index`` is 0), with its French sentence."""
+
+    index: int  # the stop's number, 0 for the depot
+    destination: str
+    parking: Parking
+    on_foot: str  # « 126 m à pied vers le nord-est jusqu'à Place … »
+    geometry: tuple[tuple[float, float], ...]  # [lon, lat], from the parking to the destination
+
+    @property
+    def text(self) -> str:
+        """« Stationner : Rue X — puis 126 m à pied vers le nord-est jusqu'à Place … »."""
+        return f"{parking_fr(self.parking.street)} — puis {self.on_foot}"
+
+    @property
+    def short(self) -> str:
+        """Where the stop's name is just above: « Stationner : Rue X, puis 126 m à pied vers
+        le nord-est »."""
+        p = self.parking
+        return f"{parking_fr(p.street)}, puis {walk_fr(p.walk_m, p.direction, straight=p.straight)}"
+
+    @property
+    def arrival(self) -> str:
+        """Where a leg's directions arrive: « Rue X — puis 126 m à pied … jusqu'à Place … »."""
+        return f"{street_fr(self.parking.street)} — puis {self.on_foot}"
+
+
+def _on_foot(parking: Parking, destination: str, *, depot: bool = False) -> str:
+    return walk_fr(
+        parking.walk_m, parking.direction, destination, straight=parking.straight, depot=depot
+    )
+
+
+def stop_walk(stop: Stop, index: int) -> Walk | None:
+    """The walk from the vehicle to the stand of ``stop``, when it is worth saying (see
+    `Parking.shown`); None for plans made before parking points."""
+    p = stop.parking
+    if p is None or not p.shown:
+        return None
+    line = _walk_line(p, (stop.lon, stop.lat))
+    return Walk(index, stop.name, p, _on_foot(p, stop.name), line)
+
+
+def depot_walk(plan: Plan, tour: Tour) -> Walk | None:
+    """The walk between the depot and where the tour starts and ends, when worth saying."""
+    p = tour.depot_parking
+    if p is None or not p.shown:
+        return None
+    line = _walk_line(p, (plan.depot.lon, plan.depot.lat))
+    return Walk(0, plan.depot.name, p, _on_foot(p, plan.depot.name, depot=True), line)
+
+
+def _walk_line(parking: Parking, there: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+    if len(parking.walk_geometry) >= 2:
+        return parking.walk_geometry
+    return ((parking.lon, parking.lat), there)
+
+
+def depot_start_text(walk: Walk) -> str:
+    """Where the vehicle waits, seen from the depot (the walk's way reversed)."""
+    p = walk.parking
+    return vehicle_start_fr(p.street, p.walk_m, direction_fr((p.bearing_deg + 180) % 360))
+
+
+def tour_walks(plan: Plan, tour: Tour) -> tuple[Walk, ...]:
+    """Every walk worth saying of ``tour``: the depot's first, then the stops' in order."""
+    walks = [depot_walk(plan, tour)]
+    walks += [stop_walk(stop, i) for i, stop in enumerate(tour.stops, start=1)]
+    return tuple(w for w in walks if w is not None)
+
+
 def vehicle_colours(plan: Plan) -> dict[str, str]:
     """One palette colour per vehicle id, in order of first appearance."""
     colours: dict[str, str] = {}
@@ -104,6 +178,9 @@ def plan_bounds(plan: Plan) -> tuple[float, float, float, float]:
             lats.extend(p[1] for p in stop.geometry)
         lons.extend(p[0] for p in tour.return_geometry)
         lats.extend(p[1] for p in tour.return_geometry)
+        for walk in tour_walks(plan, tour):
+            lons.extend(p[0] for p in walk.geometry)
+            lats.extend(p[1] for p in walk.geometry)
     for u in plan.unassigned:
         if u.lat is not None and u.lon is not None:
             lons.append(u.lon)

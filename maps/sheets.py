@@ -50,7 +50,17 @@ from dynamobile.plan import Plan, Tour
 from dynamobile.report import breaks_by_place
 
 from .directions import directions
-from .legs import ATTRIBUTION, Leg, address_without_name, tour_legs, vehicle_label
+from .legs import (
+    ATTRIBUTION,
+    Leg,
+    Walk,
+    address_without_name,
+    depot_start_text,
+    depot_walk,
+    stop_walk,
+    tour_legs,
+    vehicle_label,
+)
 from .staticmap import render_tour_map
 
 DEFAULT_TOUR_URL = "{base_url}/tours/{vehicle}/{date}"
@@ -210,7 +220,8 @@ def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> list[Fl
 
 _MAP_KEY = (
     "Carte : D = dépôt, cercles numérotés = arrêts dans l'ordre, chaque trajet a son style de "
-    "trait (voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation."
+    "trait (voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation, "
+    "P = stationnement."
 )
 
 
@@ -258,12 +269,19 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
     for b in tour.breaks:  # taken at the depot before leaving
         if b.end <= tour.start:
             add_break(b)
-    rows.append(["D", Paragraph("Départ du dépôt", cell), "", "", "", "", time_fr(tour.start)])
+    from_depot = depot_walk(plan, tour)
+    depot_place = [Paragraph("Départ du dépôt", cell)]
+    if from_depot is not None:
+        depot_place.append(Paragraph(depot_start_text(from_depot), _STYLES["small"]))
+    rows.append(["D", depot_place, "", "", "", "", time_fr(tour.start)])
     for i, stop in enumerate(tour.stops, start=1):
         if i - 1 in between:
             add_break(between[i - 1])
         address = address_without_name(stop.name, stop.address)
         detail = ", ".join(x for x in (site_kind_fr(stop.kind), address) if x)
+        walk = stop_walk(stop, i)
+        if walk is not None:  # the vehicle parks away from the stand: where, and the way on foot
+            detail = f"{detail}. {walk.short}" if detail else walk.short
         place = [Paragraph(stop.name, bold)] + (
             [Paragraph(detail, _STYLES["small"])] if detail else []
         )
@@ -345,9 +363,10 @@ _COLUMN = (_WIDTH - _GUTTER) / 2  # one of the two direction columns
 _STEP_WIDTHS = (5.5 * mm, _COLUMN - 5.5 * mm - 15 * mm, 15 * mm)
 
 
-def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> Flowable:
-    """One leg as one table: its title, then the numbered steps. It splits between steps when a
-    column is full, never right after the title nor before the last step alone."""
+def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None, walk: Walk | None = None) -> Flowable:
+    """One leg as one table: its title, then the numbered steps, arriving where the vehicle
+    parks and giving the ``walk`` from there. It splits between steps when a column is full,
+    never right after the title nor before the last step alone."""
     title = Paragraph(_leg_title(leg), _STYLES["h3"])
     rows: list[list] = [[title, "", ""]]
     if graph is None or len(leg.path) < 2:
@@ -358,8 +377,12 @@ def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> Flowable:
                 "",
             ]
         )
+        if walk is not None:
+            rows.append(["", Paragraph(walk.text, _STYLES["step"]), ""])
     else:
-        for n, inst in enumerate(directions(graph, leg.path, destination=leg.destination), 1):
+        # With a walk, the vehicle arrives where it parks, then the crew walks to the stand.
+        destination = leg.destination if walk is None else walk.arrival
+        for n, inst in enumerate(directions(graph, leg.path, destination=destination), 1):
             rows.append(
                 [
                     f"{n}.",
@@ -384,6 +407,13 @@ def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None) -> Flowable:
         )
     )
     return table
+
+
+def _leg_walk(plan: Plan, tour: Tour, leg: Leg) -> Walk | None:
+    """The walk at the end of ``leg``: to its stop's stand, or to the depot for the return."""
+    if leg.is_return:
+        return depot_walk(plan, tour)
+    return stop_walk(tour.stops[leg.index - 1], leg.index)
 
 
 _STEP_STYLE = TableStyle(
@@ -431,7 +461,7 @@ def render_sheet(
         # Two balanced columns, read down the left one then the right one; on a long tour they
         # continue on the next pages.
         BalancedColumns(
-            [_leg_directions(leg, graph) for leg in legs],
+            [_leg_directions(leg, graph, _leg_walk(plan, tour, leg)) for leg in legs],
             nCols=2,
             innerPadding=_GUTTER,
             leftPadding=0,

@@ -21,7 +21,7 @@ from matplotlib.patches import Rectangle
 
 from dynamobile.plan import Plan, Tour
 
-from .legs import ATTRIBUTION, tour_legs
+from .legs import ATTRIBUTION, depot_walk, stop_walk, tour_legs, tour_walks
 
 LEG_STYLES = (
     "-",
@@ -154,10 +154,16 @@ def _arrow_on(ax, line: tuple[tuple[float, float], ...]) -> None:
 
 def _connectors(plan: Plan, tour: Tour, legs) -> list[tuple[float, float, tuple[float, float]]]:
     """(lon, lat, nearest route point) for the depot and each stop away from their leg's ends."""
-    ends = [(plan.depot.lon, plan.depot.lat, legs[0].geometry[0])] if legs else []
-    ends += [(s.lon, s.lat, leg.geometry[-1]) for s, leg in zip(tour.stops, legs)]
+    # (a point whose walk is drawn needs no connector)
+    at_depot = [] if depot_walk(plan, tour) else [(plan.depot.lon, plan.depot.lat)]
+    ends = [(x, y, legs[0].geometry[0]) for x, y in at_depot] if legs else []
+    ends += [
+        (s.lon, s.lat, leg.geometry[-1])
+        for i, (s, leg) in enumerate(zip(tour.stops, legs), start=1)
+        if stop_walk(s, i) is None
+    ]
     if legs:
-        ends.append((plan.depot.lon, plan.depot.lat, legs[-1].geometry[-1]))
+        ends += [(x, y, legs[-1].geometry[-1]) for x, y in at_depot]
     return [(x, y, p) for x, y, p in ends if math.dist((x, y), p) > 1e-5]
 
 
@@ -175,6 +181,7 @@ def render_tour_map(
     legs = tour_legs(plan, tour, graph=graph)
     points = [(plan.depot.lon, plan.depot.lat)] + [(s.lon, s.lat) for s in tour.stops]
     points += [p for leg in legs for p in leg.geometry]
+    points += [p for walk in tour_walks(plan, tour) for p in walk.geometry]
     frame = _frame(points, width_in / height_in, min_span_m)
     west, east, south, north = frame
 
@@ -204,6 +211,26 @@ def render_tour_map(
     for x, y, (rx, ry) in _connectors(plan, tour, legs):
         # A site stands off the street its leg ends on: a thin line joins them.
         ax.plot([x, rx], [y, ry], color="#555555", lw=0.8, linestyle=(0, (2, 2)), zorder=2)
+    for walk in tour_walks(plan, tour):
+        # The vehicle parks away from the stand: a P where it parks, the way on foot in fine dashes.
+        xs, ys = zip(*walk.geometry)
+        ax.plot(xs, ys, color="#333333", lw=1.0, linestyle=(0, (1.5, 1.5)), zorder=2)
+        ax.text(
+            walk.parking.lon,
+            walk.parking.lat,
+            "P",
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            fontweight="bold",
+            zorder=6,
+            bbox={
+                "boxstyle": "square,pad=0.15",
+                "facecolor": "white",
+                "edgecolor": "black",
+                "lw": 0.8,
+            },
+        )
     ax.plot([plan.depot.lon], [plan.depot.lat], marker="s", markersize=13, color="black", zorder=5)
     ax.text(
         plan.depot.lon,

@@ -19,7 +19,7 @@ import numpy as np
 
 from dynamobile.calendars import works_on
 from dynamobile.errors import InputError, InternalError
-from dynamobile.model import Scenario
+from dynamobile.model import Scenario, Site
 from dynamobile.plan import PLAN_VERSION, Depot, Plan, Tour
 
 from .decode import ProfileLegs, RouteDay, decode_tours
@@ -29,6 +29,7 @@ from .fairness import FAIR_SHARE, enforce_fairness
 from .geocoding import locate_depot, locate_sites
 from .locks import Lock, check_choices, excluded_sites, pin_locks
 from .matrix import CsrGraph, to_csr, travel_matrices
+from .parking import load_walk_network, with_parking
 from .plan_stats import plan_stats
 from .problem import Solution, SolveParams
 from .progress import Monitor, Tracker
@@ -83,10 +84,18 @@ def _coordinates(lat: float | None, lon: float | None, name: str) -> tuple[float
     return lat, lon
 
 
+# A site's own parking point farther than this from the streets its vehicles use is a typo.
+PARK_SNAP_MAX_M = 100.0
+
+
 def snap_scenario(
     scenario: Scenario, networks: dict[str, StreetNetwork]
 ) -> dict[str, dict[str, Snapped]]:
-    """Snap depot ("__depot__") and sites per profile; far-off points are input errors."""
+    """Snap depot ("__depot__") and sites per profile; far-off points are input errors.
+
+    A site is snapped where its vehicle parks: its own parking point (``park_lat``,
+    ``park_lon``) when it has one, else the site itself.
+    """
     limit = scenario.routing.snap_max_m
     snapped: dict[str, dict[str, Snapped]] = {p: {} for p in networks}
     problems = []
@@ -102,11 +111,15 @@ def snap_scenario(
         snapped[profile]["__depot__"] = snap
         for site in scenario.sites:
             snapped[profile][site.id] = net.index.nearest(
-                *_coordinates(site.lat, site.lon, site.name)
+                *_coordinates(*site.park_point, site.name)
             )
     for site in scenario.sites:
         nearest = min(snapped[p][site.id].distance_m for p in networks)
-        if nearest > limit:
+        if site.has_own_parking:
+            problem = _parking_problem(scenario, site, snapped, nearest=nearest)
+            if problem:
+                problems.append(problem)
+        elif nearest > limit:
             problems.append(
                 f"site {site.id} ({site.name}) : coordonnées ({site.lat}, {site.lon}) à {_distance_text(nearest)} "
                 f"de toute rue du réseau (limite {limit:.0f} m) — vérifiez lat/lon"
@@ -114,6 +127,23 @@ def snap_scenario(
     if problems:
         raise InputError(problems)
     return snapped
+
+
+def _parking_problem(
+    scenario: Scenario, site: Site, snapped: dict[str, dict[str, Snapped]], *, nearest: float
+) -> str:
+    """The French message for a site's own parking point off its vehicles' streets, or ""."""
+    limit = min(scenario.routing.snap_max_m, PARK_SNAP_MAX_M)
+    profiles = {v.profile for v in scenario.vehicles if site.allows(v.kind)} & set(snapped)
+    if profiles:
+        nearest = min(snapped[p][site.id].distance_m for p in profiles)
+    if nearest <= limit:
+        return ""
+    return (
+        f"site {site.id} ({site.name}) : point de stationnement ({site.park_lat}, {site.park_lon}) "
+        f"à {_distance_text(nearest)} de la rue praticable la plus proche (limite {limit:.0f} m) "
+        "— vérifiez park_lat/park_lon"
+    )
 
 
 def _distance_text(metres: float) -> str:
@@ -238,6 +268,13 @@ def plan_period(
             for p in profiles
         }
         tours = decode_tours(solution, route_days, sites, legs)
+        tours = with_parking(
+            tours,
+            {p: networks[p].graph for p in profiles},
+            load_walk_network(scenario.streets, scenario.routing),
+            {s.id: s for s in scenario.sites},
+            _coordinates(scenario.depot.lat, scenario.depot.lon, scenario.depot.name),
+        )
     timings.solve_s += time.perf_counter() - t3
 
     unassigned = unassigned_sites(

@@ -54,6 +54,26 @@ class NodeIndex:
         _, i = self._tree.query(self._project([lat], [lon])[0])
         return Snapped(int(self.nodes[i]), float(haversine_m(lat, lon, self.lat[i], self.lon[i])))
 
+    def within(
+        self, lat: float, lon: float, radius_m: float, *, limit: int = 8
+    ) -> list[tuple[int, float]]:
+        """Up to ``limit`` nodes within ``radius_m``, nearest first, with their great-circle
+        distance."""
+        if self._tree is None:
+            return []
+        _, found = self._tree.query(
+            self._project([lat], [lon])[0],
+            k=min(limit, len(self.nodes)),
+            distance_upper_bound=radius_m * 1.01,
+        )
+        near = []
+        for i in np.atleast_1d(found):
+            if i < len(self.nodes):
+                metres = float(haversine_m(lat, lon, self.lat[i], self.lon[i]))
+                if metres <= radius_m:
+                    near.append((int(self.nodes[i]), metres))
+        return near
+
 
 def snap_points(G: nx.MultiDiGraph, points: list[tuple[float, float]]) -> list[Snapped]:
     """Snap each (lat, lon) to its nearest graph node."""

@@ -83,6 +83,9 @@ WALKING_PACE_KPH = (
 )
 
 
+WALKING_SPEED_KPH = 4.5  # a crew on foot, carrying the stand
+
+
 def _first(value):
     return value[0] if isinstance(value, list) else value
 
@@ -118,19 +121,36 @@ def bike_allows(data: dict) -> bool:
     return not (_tag(data, "access") in _NO and bicycle not in _YES)
 
 
+_NO_WALK_HIGHWAYS = frozenset(
+    {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed", "raceway"}
+)
+
+
+def walk_allows(data: dict) -> bool:
+    """Whether people on foot (the crew carrying the stand) may use an OSM way with these tags."""
+    highway = _tag(data, "highway")
+    foot = _tag(data, "foot")
+    if not highway or highway in _NO_WALK_HIGHWAYS or foot in _NO:
+        return False
+    return not (_tag(data, "access") in _NO and foot not in _YES)
+
+
 def _bike_contraflow(data: dict) -> bool:
     return _tag(data, "oneway:bicycle") == "no" or _tag(data, "cycleway").startswith("opposite")
 
 
 def filter_profile(G: nx.MultiDiGraph, profile: str) -> nx.MultiDiGraph:
-    """Keep the edges a profile may use; for bikes, add the contraflow of one-way streets where tagged."""
-    allows = drive_allows if profile == "drive" else bike_allows
+    """Keep the edges a profile may use; for bikes, add the contraflow of one-way streets where
+    tagged; on foot, every way goes both ways."""
+    allows = {"drive": drive_allows, "bike": bike_allows, "walk": walk_allows}[profile]
     H = G.copy()
     drop, contraflow = [], []
     for u, v, k, data in H.edges(keys=True, data=True):
         if not allows(data):
             drop.append((u, v, k))
-        elif profile == "bike" and data.get("oneway") is True and _bike_contraflow(data):
+        elif (profile == "walk" and data.get("oneway") is True) or (
+            profile == "bike" and data.get("oneway") is True and _bike_contraflow(data)
+        ):
             contraflow.append((v, u, {**data, "reversed": not data.get("reversed", False)}))
     H.remove_edges_from(drop)
     for v, u, data in contraflow:
@@ -148,6 +168,9 @@ def add_travel_times(
         G = ox.add_edge_speeds(G, hwy_speeds=DRIVE_SPEEDS_KPH, fallback=30)
         for _, _, data in G.edges(data=True):
             data["speed_kph"] = float(data["speed_kph"]) * settings.drive_speed_factor
+    elif profile == "walk":
+        for _, _, data in G.edges(data=True):
+            data["speed_kph"] = WALKING_SPEED_KPH
     else:
         for _, _, data in G.edges(data=True):
             slow = _tag(data, "highway") in ("pedestrian", "living_street", "footway", "path")
@@ -187,7 +210,7 @@ def _raw_graph(source: StreetSource, profile: str) -> nx.MultiDiGraph:
             return ox.graph_from_xml(source.osm_file, simplify=False, retain_all=True)
         except Exception as exc:  # osmnx raises many types on bad XML
             raise StreetDataError(f"fichier de rues illisible {source.osm_file} : {exc}") from exc
-    network_type = "drive" if profile == "drive" else "bike"
+    network_type = profile if profile in ("drive", "walk") else "bike"
     try:
         if source.place:
             return ox.graph_from_place(
@@ -230,10 +253,11 @@ def load_street_graph(
     settings: RoutingSettings | None = None,
     use_cache: bool = True,
 ) -> nx.MultiDiGraph:
-    """The street graph of ``profile`` ("drive" or "bike"), from the on-disk cache when possible."""
+    """The street graph of ``profile`` ("drive", "bike", or "walk": the ways on foot, from a
+    parked vehicle to its stand), from the on-disk cache when possible."""
     settings = settings or RoutingSettings()
-    if profile not in ("drive", "bike"):
-        raise StreetDataError(f"profil de rues inconnu « {profile} » (drive ou bike)")
+    if profile not in ("drive", "bike", "walk"):
+        raise StreetDataError(f"profil de rues inconnu « {profile} » (drive, bike ou walk)")
     cache_file = (
         _cache_dir() / f"graph-{_cache_key(source, profile, settings)}.pickle"
         if use_cache

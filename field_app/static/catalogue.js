@@ -116,7 +116,7 @@
     }
     function place(at, write) {
       if (!marker) {
-        marker = L.marker(at, { icon: pin(el.dataset.pin || "site"), draggable: true, title: "Position" }).addTo(map);
+        marker = L.marker(at, { icon: pin(el.dataset.pin || "site"), draggable: true, title: el.dataset.pin === "parking" ? "Stationnement" : "Position" }).addTo(map);
         marker.on("dragend", function () { var p = marker.getLatLng(); place([p.lat, p.lng], true); });
       } else {
         marker.setLatLng(at);
@@ -206,6 +206,8 @@
   if (map && window.L) {
     if (map.dataset.mode === "list") listMap(map); else moveTo = pointMap(map);
   }
+  var parkMap = document.getElementById("park-map"); // the vehicle's own parking point
+  if (parkMap && window.L) pointMap(parkMap);
   var geocode = document.getElementById("geocode");
   if (geocode) geocodeButton(geocode, moveTo || fillOnly);
   var windows = document.querySelector("input[data-check-url]");
