@@ -41,7 +41,9 @@ def home():
 
 @bp.get("/sw.js")
 def service_worker():
-    version = asset_version("agent.js") + asset_version("field.css")
+    version = (
+        asset_version("agent.js") + asset_version("agent_extra.js") + asset_version("field.css")
+    )
     body = render_template(
         "agent/sw.js", version=version, home=url_for("agent.home"), login=url_for("auth.login")
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from dynamobile.errors import InputError
 
-from . import records
+from . import records, stop_totals
 from .auth import login_required
 from .db import get_session
 from .models import Stop, TourAgent
@@ -67,12 +69,8 @@ def put_record(uid: str):
 MAX_STOPS = 200
 
 
-@bp.get("/stops")
-@login_required
-def stops_state():
-    """The current state of the stops a phone shows (``?ids=1,2``): it tells its agent what a
-    coordinator changed or cancelled while it was offline. Stops the user may not see, and
-    stops deleted since, are left out (the phone reads a missing stop as removed)."""
+def _stop_ids_arg() -> set[int]:
+    """``?ids=1,2``: stop ids, out-of-range ones dropped; InputError (400) if unreadable."""
     try:
         ids = {int(part) for part in request.args.get("ids", "").split(",") if part.strip()}
     except ValueError:
@@ -80,6 +78,16 @@ def stops_state():
     ids = {i for i in ids if 1 <= i <= records.MAX_ID}
     if len(ids) > MAX_STOPS:
         raise InputError(f"ids : {MAX_STOPS} arrêts au plus")
+    return ids
+
+
+@bp.get("/stops")
+@login_required
+def stops_state():
+    """The current state of the stops a phone shows (``?ids=1,2``): it tells its agent what a
+    coordinator changed or cancelled while it was offline. Stops the user may not see, and
+    stops deleted since, are left out (the phone reads a missing stop as removed)."""
+    ids = _stop_ids_arg()
     query = select(Stop).where(Stop.id.in_(ids))
     if g.user.role != "coordinator":
         query = query.join(TourAgent, TourAgent.tour_id == Stop.tour_id).where(
@@ -97,6 +105,21 @@ def stops_state():
             }
             for stop in stops
         ]
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/team-totals")
+@login_required
+def team_totals():
+    """The whole team's totals at the stops a phone shows (``?ids=1,2``): people met and
+    invitation cards handed out, beside the phone's own; ``at`` is when they were counted."""
+    db = get_session()
+    ids = stop_totals.visible_stop_ids(db, g.user, _stop_ids_arg())
+    response = jsonify(
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        stops=[totals.to_dict() for totals in stop_totals.team_totals(db, ids)],
     )
     response.headers["Cache-Control"] = "no-store"
     return response

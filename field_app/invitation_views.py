@@ -3,6 +3,8 @@ staff account) enters a card's code at ``/accueil`` (see `field_app.invitations`
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     abort,
@@ -71,15 +73,39 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
+# A code typed while reception was offline is sent later with the time it was typed
+# (``entered_at``): the card's visit is dated then, within this limit; otherwise now.
+OFFLINE_LIMIT = dt.timedelta(days=3)
+
+
+def _entered_at(raw: str | None, now: dt.datetime) -> dt.datetime:
+    """When reception typed the code: ``raw`` (ISO 8601 with its offset) if it is plausible."""
+    if not raw:
+        return now
+    try:
+        at = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        return now
+    if at.tzinfo is None:
+        return now
+    try:
+        at = at.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # year 1 before UTC, for instance
+        return now
+    return at if now - OFFLINE_LIMIT <= at <= now else now
+
+
 @bp.route("/accueil", methods=["GET", "POST"])
 @login_required
 def reception():
     """One field: the card's code. The answer goes to a live region (JSON for the page's script,
-    the page again without it)."""
+    the page again without it). The script queues codes typed offline and sends them with
+    ``entered_at`` when the network is back."""
     result = None
     if request.method == "POST":
         db = get_session()
-        result = invitations.redeem(db, g.user, request.form.get("code", ""))
+        now = _entered_at(request.form.get("entered_at"), dt.datetime.now(dt.UTC))
+        result = invitations.redeem(db, g.user, request.form.get("code", ""), now=now)
         db.commit()
         if _wants_json():
             response = jsonify(ok=result.ok, message=result.message)

@@ -1,4 +1,4 @@
-"""Field-app commands: ``serve``, ``worker``, ``users add|list|deactivate|reset-password|unlock``, ``publish``, ``export interactions``, ``init-db``.
+"""Field-app commands: ``serve``, ``worker``, ``users add|list|deactivate|reset-password|unlock``, ``publish``, ``export interactions``, ``import queue``, ``init-db``.
 
 Registered on the main group by `dynamobile.cli`; ``python -m dynamobile.cli.field`` runs them alone.
 """
@@ -274,6 +274,39 @@ def export_interactions(fmt: str, out: str, first, last) -> None:
         click.echo(f"{result.rows} ligne(s) écrite(s) dans {out}.")
 
 
+@click.group("import")
+def import_() -> None:
+    """Imports dans l'application terrain."""
+
+
+@import_.command("queue")
+@click.argument("file", metavar="FICHIER.json", type=click.Path(dir_okay=False))
+@click.option(
+    "--agent", required=True, help="Compte de l'agent dont le téléphone a exporté la file."
+)
+def import_queue(file: str, agent: str) -> None:
+    """Charge la file d'un téléphone (« Exporter la file (JSON) ») sous le compte de l'agent,
+    avec les règles de l'envoi du téléphone ; réimporter le même fichier n'ajoute rien.
+    Code de sortie 1 si un enregistrement est refusé, 2 si le fichier est illisible."""
+    from field_app import queue_import
+
+    try:
+        queue = queue_import.read_queue_file(file)
+        click.echo(queue_import.describe(queue))
+        with _field_session() as (_app, session):
+            summary = queue_import.import_queue(session, queue, agent)
+    except DynamobileError as exc:
+        _fail(exc)
+    for line in summary.lines():
+        click.echo(line)
+    if summary.refused:
+        click.echo(
+            f"Attention : {len(summary.refused)} enregistrement(s) refusé(s), non enregistré(s).",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
 @click.command("init-db")
 def init_db() -> None:
     """Crée ou met à jour le schéma de la base (migrations Alembic)."""
@@ -286,7 +319,7 @@ def init_db() -> None:
     click.echo("Base de données à jour.")
 
 
-COMMANDS = (serve, worker, users, publish, export, init_db)
+COMMANDS = (serve, worker, users, publish, export, import_, init_db)
 
 
 @click.group()

@@ -11,6 +11,7 @@
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 
+  const hooks = { refresh: [], synced: [] };  // what agent_extra.js adds to the page
   let csrf = $('meta[name="csrf-token"]').content;
   let tokenFresh = false;
 
@@ -85,54 +86,95 @@
     timer = setTimeout(() => { timer = null; sync(); }, delay);
   }
 
+  // What the server gets of a record: not the phone's own fields (user, queued_at, result).
+  function wire(r) {
+    const out = { uuid: r.uuid, kind: r.kind, stop_id: r.stop_id, at: r.at, data: r.data };
+    if (r.replaces) out.replaces = r.replaces;
+    return out;
+  }
+
+  // A record the server refused for good leaves the queue for « À corriger »: never dropped,
+  // no longer counted as done on this phone, and no longer in the way of the others.
+  async function setAside(records) {
+    if (!records.length) return;
+    await run([QUEUE, REJECTED], "readwrite", (t) => {
+      records.forEach(([record, result]) => {
+        t.objectStore(REJECTED).put(Object.assign({}, record, { result: result }));
+        t.objectStore(QUEUE).delete(record.uuid);
+      });
+    });
+    records.forEach(([record]) => forgetLocally(record));
+  }
+
+  // Sends one batch; returns how many records left the queue. A batch the server cannot read at
+  // all (400 « input », 413) throws ``split``: the caller halves it until the culprit is alone,
+  // then that one is set aside like any refusal — one bad record never blocks the others.
   async function sendBatch(batch) {
+    const parts = [], unreadable = [];
+    batch.forEach((r) => {
+      try { parts.push([r, JSON.stringify(wire(r))]); } catch (e) {
+        unreadable.push([r, { status: "invalid", code: 0, message: "enregistrement illisible sur ce téléphone" }]);
+      }
+    });
+    await setAside(unreadable);
+    if (!parts.length) return unreadable.length;
     const res = await fetch(cfg.syncUrl, {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ records: batch.map((r) => {
-        const out = { uuid: r.uuid, kind: r.kind, stop_id: r.stop_id, at: r.at, data: r.data };
-        if (r.replaces) out.replaces = r.replaces;
-        return out;
-      }) }),
+      body: '{"records":[' + parts.map((p) => p[1]).join(",") + "]}",
     });
-    if (res.status === 400 || res.status === 401) {
+    if (res.status === 400 || res.status === 401 || res.status === 413) {
       const body = await res.json().catch(() => ({}));
       if (res.status === 401) throw Object.assign(new Error("login"), { login: true });
       if (body.kind === "csrf") { tokenFresh = false; throw new Error("csrf"); }
+      if (body.kind === "input" || res.status === 413) {
+        if (parts.length > 1) throw Object.assign(new Error("split"), { split: true });
+        const message = body.error || "enregistrement refusé par le serveur";
+        await setAside([[parts[0][0], { status: "invalid", code: res.status, message: message }]]);
+        return unreadable.length + 1;
+      }
     }
     if (!res.ok) throw new Error("HTTP " + res.status);
     const out = await res.json();
-    let progress = 0;
-    await run([QUEUE, REJECTED], "readwrite", (t) => {
-      out.results.forEach((result, i) => {
-        const record = batch[i];
-        if (!record) return;
-        if (result.code < 300) {
-          t.objectStore(QUEUE).delete(record.uuid); progress++;
-        } else if (result.code < 500) {  // refused for good: keep it aside, never drop it
-          t.objectStore(REJECTED).put(Object.assign({}, record, { result: result }));
-          t.objectStore(QUEUE).delete(record.uuid); progress++;
-        }
-      });
+    const sent = parts.map((p) => p[0]);
+    const done = [], refused = [];
+    out.results.forEach((result, i) => {
+      const record = sent[i];
+      if (!record) return;
+      if (result.code < 300) done.push(record);
+      else if (result.code < 500) refused.push([record, result]);
     });
+    if (done.length) {
+      await run([QUEUE], "readwrite", (t) => done.forEach((r) => t.objectStore(QUEUE).delete(r.uuid)));
+    }
+    await setAside(refused);
+    const progress = unreadable.length + done.length + refused.length;
     if (!progress) throw new Error("server error");
+    return progress;
   }
 
   async function sync() {
     if (syncing || !navigator.onLine) { refresh(); return; }
     syncing = true;
     clearTimeout(timer); timer = null; nextAt = 0;
-    let failed = false;
+    let failed = false, size = BATCH, sent = 0;
     try {
       for (;;) {
         const waiting = mine(await allOf(QUEUE)).sort((a, b) => a.queued_at - b.queued_at);
         if (!waiting.length) break;
         if (!tokenFresh) await refreshToken();
-        await sendBatch(waiting.slice(0, BATCH));
+        try {
+          sent += await sendBatch(waiting.slice(0, size));
+          size = Math.min(BATCH, size * 2);
+        } catch (err) {
+          if (!err.split) throw err;
+          size = Math.max(1, Math.floor(size / 2));
+        }
       }
       attempt = 0;
       message("");
       checkStops();
+      hooks.synced.forEach((fn) => fn(sent > 0));
     } catch (err) {
       failed = true;
       if (err.login) message("Session expirée : reconnectez-vous. Vos enregistrements restent sur ce téléphone.");
@@ -184,6 +226,23 @@
     log[record.stop_id] = entry;
     localStorage.setItem(LOG_KEY, JSON.stringify(log));
   }
+  // The opposite, for a record the server refused: this phone's counts show what was kept.
+  function forgetLocally(record) {
+    const log = localLog();
+    const entry = log[record.stop_id];
+    if (!entry) return;
+    entry.items = (entry.items || []).filter((item) => {
+      if (item.uuid !== record.uuid) return true;
+      entry.people = Math.max(0, (entry.people || 0) - item.people);
+      return false;
+    });
+    if (record.kind === "invitation") entry.invitations = Math.max(0, (entry.invitations || 0) - 1);
+    if ((record.kind === "checkin" || record.kind === "checkout") && entry[record.kind] === record.at) delete entry[record.kind];
+    log[record.stop_id] = entry;
+    localStorage.setItem(LOG_KEY, JSON.stringify(log));
+  }
+  const asObject = (v) => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
+  const asList = (v) => (Array.isArray(v) ? v : []);
   const clock = (iso) => new Date(iso).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris" });
 
   let pendingCount = 0;
@@ -200,6 +259,7 @@
     if (timer && nextAt && queue.length) {
       message(`Envoi impossible pour l'instant ; nouvel essai dans ${Math.max(1, Math.round((nextAt - Date.now()) / 1000))} s.`);
     }
+    hooks.refresh.forEach((fn) => fn(rejected));
     const log = localLog();
     $$("article.stop[data-stop]").forEach((card) => {
       const status = $("[data-status]", card);
@@ -318,12 +378,14 @@
   const panel = $("#panel"), form = $("#interaction-form"), adminTopics = $("#admin-topics");
   const AIDE = "aide_aux_demarches_administratives", NONE = "aucun";
   let formStop = null, opener = null, formReplaces = null;
+  let formFix = null;  // instead of queueing: a refused record corrected (agent_extra.js)
   // Everything but the dialog is made inert while it is open (modal dialog, WAI-ARIA pattern).
   const outside = () => $$("body > *").filter((el) => !el.contains(panel) && el.id !== "toast-live")
     .concat($$("main > *").filter((el) => el !== panel && el.id !== "toast-live"));
   const focusables = () => $$('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])', panel)
     .filter((el) => !el.disabled && el.getClientRects().length > 0);
-  function openForm(card, button, item) {
+  function openForm(card, button, item, onSave) {
+    formFix = onSave || null;
     formStop = parseInt(card.dataset.stop, 10);
     opener = button || null;
     formReplaces = item ? item.uuid : null;
@@ -331,24 +393,25 @@
     $$("output[data-group]", form).forEach((o) => { o.value = "0"; o.textContent = "0"; });
     adminTopics.hidden = true;
     $("#form-title").textContent = item ? "Corriger la rencontre" : "Nouvelle rencontre";
-    if (item) {  // the encounter as it was recorded
-      const d = item.data;
+    if (item) {  // the encounter as it was recorded (or as it was refused: any shape)
+      const d = asObject(item.data);
       for (const group of ["ages", "genres", "statuts"]) {
-        Object.entries(d[group] || {}).forEach(([code, n]) => {
-          const out = $(`output[data-group="${group}"][data-code="${code}"]`, form);
-          if (out) { out.value = String(n); out.textContent = String(n); }
+        Object.entries(asObject(d[group])).forEach(([code, n]) => {
+          const out = $(`output[data-group="${group}"][data-code="${CSS.escape(code)}"]`, form);
+          const value = Number.isInteger(n) ? Math.max(0, Math.min(500, n)) : 0;
+          if (out) { out.value = String(value); out.textContent = String(value); }
         });
       }
       for (const name of ["topics", "equipment", "invitations"]) {
-        (d[name] || []).forEach((code) => {
-          const input = $(`input[name="${name}"][value="${code}"]`, form);
+        asList(d[name]).forEach((code) => {
+          const input = $(`input[name="${name}"][value="${CSS.escape(String(code))}"]`, form);
           if (input) input.checked = true;
         });
       }
-      adminTopics.hidden = !(d.topics || []).includes(AIDE);
-      const visit = $(`input[name="visit"][value="${d.visit || "unknown"}"]`, form);
+      adminTopics.hidden = !asList(d.topics).includes(AIDE);
+      const visit = $(`input[name="visit"][value="${CSS.escape(String(d.visit || "unknown"))}"]`, form);
       if (visit) visit.checked = true;
-      form.elements.note.value = d.note || "";
+      form.elements.note.value = typeof d.note === "string" ? d.note.slice(0, 280) : "";
     }
     $("#form-stop").textContent = card.dataset.name;
     panel.hidden = false;
@@ -358,7 +421,7 @@
     (first || panel).focus();
   }
   function closeForm() {
-    panel.hidden = true; formStop = null; formReplaces = null;
+    panel.hidden = true; formStop = null; formReplaces = null; formFix = null;
     outside().forEach((el) => { el.inert = false; });
     if (opener && document.contains(opener)) opener.focus();
     opener = null;
@@ -415,8 +478,9 @@
     const data = { v: 2, ages: ages, genres: genres, statuts: statuts, topics: checked("topics"),
                    equipment: checked("equipment"), invitations: checked("invitations"),
                    visit: checked("visit")[0] || "unknown", note: form.elements.note.value.trim().slice(0, 280) };
-    const stop = formStop, replaces = formReplaces;
+    const stop = formStop, replaces = formReplaces, fix = formFix;
     closeForm();
+    if (fix) { await fix(data, total); return; }
     await enqueue("interaction", stop, data, replaces);
     toast(replaces ? `Rencontre corrigée (${total} pers.)` : `Rencontre enregistrée (${total} pers.)`);
   });
@@ -528,5 +592,10 @@
     navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.swScope }).catch(() => {});
   }
   refresh().then(sync);
-  window.dynamobile = { sync: sync, pending: () => pendingCount, queue: async () => mine(await allOf(QUEUE)) };
+  window.dynamobile = { sync: sync, pending: () => pendingCount, queue: async () => mine(await allOf(QUEUE)),
+                        rejected: async () => mine(await allOf(REJECTED)),
+                        // for agent_extra.js (« À corriger », the team's totals)
+                        page: { $: $, $$: $$, run: run, USER: USER, QUEUE: QUEUE, REJECTED: REJECTED, hooks: hooks,
+                                uuid4: uuid4, noteLocally: noteLocally, refresh: refresh, setText: setText,
+                                toast: toast, clock: clock, asObject: asObject, asList: asList, openForm: openForm } };
 })();

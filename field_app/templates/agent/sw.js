@@ -4,7 +4,7 @@
 const CACHE = "dynamobile-{{ version }}";
 const HOME = "{{ home }}";
 const LOGIN = "{{ login }}";
-const ASSETS = ["{{ asset_url('agent.js') }}", "{{ asset_url('field.css') }}"];
+const ASSETS = ["{{ asset_url('agent.js') }}", "{{ asset_url('agent_extra.js') }}", "{{ asset_url('field.css') }}"];
 const TIMEOUT_MS = 6000;
 
 self.addEventListener("install", (event) => {
