@@ -232,3 +232,19 @@ def export(fmt: str):
             "Content-Disposition": f'attachment; filename="dynamobile-{name}-{today_paris()}.csv"'
         },
     )
+
+
+@bp.get("/invitations.csv")
+@coordinator_required
+def export_invitations():
+    """Every invitation card of the tours of the period (``du``/``au``; all without)."""
+    first, last = _period() if request.args.get("du") or request.args.get("au") else (None, None)
+    buffer = io.StringIO()
+    exports.write_invitations_csv(get_session(), buffer, first=first, last=last)
+    return Response(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="dynamobile-invitations-{today_paris()}.csv"'
+        },
+    )

@@ -1,6 +1,7 @@
-"""CSV exports: every interaction, and the entry sheet of the Coop's collective CRA.
+"""CSV exports: every interaction, the entry sheet of the Coop's collective CRA, the « Bilan »
+per agent or site, and the invitation cards.
 
-Both are UTF-8 with a byte-order mark and ``;`` separators, which is what spreadsheet software
+All are UTF-8 with a byte-order mark and ``;`` separators, which is what spreadsheet software
 set to French expects. Every cell goes through `spreadsheet_safe`: text from agents and plans
 (notes, names, addresses) must never be run as a formula by the spreadsheet that opens the file.
 """
@@ -12,12 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TextIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dynamobile.errors import InputError
 
-from . import coop, reports, vocab
-from .models import age_column
+from . import coop, reports, summaries, vocab
+from .models import InvitationCard, Stop, Tour, User, age_column
 from .web import paris
 
 FORMATS = ("csv", "coop", "cra")
@@ -251,3 +253,101 @@ def write_export(
     if fmt == "coop":
         return write_coop_csv(session, out, first=first, last=last)
     raise InputError(f"format inconnu « {fmt} » (attendu : {', '.join(FORMATS)})")
+
+
+def write_summaries_csv(out: TextIO, result: summaries.Summaries, *, by: str) -> int:
+    """The « Bilan » per agent or per site (``by``), then a total row; returns the number of rows."""
+    writer = _writer(out)
+    head = ["agent"] if by == summaries.AGENT else ["site", "lieu"]
+    writer.writerow(
+        [
+            *head,
+            "enregistrements",
+            "personnes",
+            *(label for _code, label in result.age_columns),
+            "invitations_remises",
+            "invitations_venues",
+            "arrets_pointes",
+            "temps_median_sur_place_min",
+        ]
+    )
+    for s in [*result.rows, result.total]:
+        key = [s.label] if by == summaries.AGENT else [s.key, s.label]
+        writer.writerow(
+            [
+                *key,
+                s.records,
+                s.people,
+                *(s.ages[code] for code, _label in result.age_columns),
+                s.invitations_given,
+                s.invitations_redeemed,
+                s.stops_checked_in,
+                "" if s.median_minutes is None else s.median_minutes,
+            ]
+        )
+    return len(result.rows)
+
+
+INVITATION_COLUMNS = (
+    "tournee",
+    "vehicule",
+    "serie",
+    "code",
+    "imprimee_le",
+    "remise_le",
+    "remise_heure",
+    "lieu",
+    "site",
+    "quartier",
+    "remise_par",
+    "venue_le",
+    "delai_jours",
+)
+
+
+def _day(value: dt.datetime | None) -> str:
+    return "" if value is None else paris(value).date().isoformat()
+
+
+def write_invitations_csv(
+    session: Session, out: TextIO, *, first: dt.date | None = None, last: dt.date | None = None
+) -> int:
+    """One row per invitation card of the tours between two dates (all without): printed, handed
+    out (where, by whom), redeemed, and the delay in days; « sans code » cards have no code and
+    no series. Returns the number of rows."""
+    query = (
+        select(InvitationCard, Tour, Stop, User)
+        .join(Tour, InvitationCard.tour_id == Tour.id)
+        .outerjoin(Stop, InvitationCard.stop_id == Stop.id)
+        .outerjoin(User, InvitationCard.handed_out_by == User.id)
+        .order_by(Tour.date, Tour.vehicle, InvitationCard.series, InvitationCard.id)
+    )
+    if first is not None and last is not None:
+        query = query.where(Tour.date >= first, Tour.date <= last)
+    writer = _writer(out)
+    writer.writerow(INVITATION_COLUMNS)
+    n = 0
+    for card, tour, stop, user in session.execute(query):
+        delay = ""
+        if card.redeemed_at is not None and card.handed_out_at is not None:
+            days = (card.redeemed_at - card.handed_out_at).total_seconds() / 86400
+            delay = f"{days:.1f}".replace(".", ",")
+        writer.writerow(
+            [
+                tour.date.isoformat(),
+                tour.vehicle_name or tour.vehicle,
+                card.series or "",
+                card.code or "sans code",
+                "" if card.code is None else _day(card.created_at),
+                _day(card.handed_out_at),
+                "" if card.handed_out_at is None else paris(card.handed_out_at).strftime("%H:%M"),
+                stop.name if stop else "",
+                stop.site if stop else "",
+                stop.quartier if stop else "",
+                user.name if user else "",
+                _day(card.redeemed_at),
+                delay,
+            ]
+        )
+        n += 1
+    return n

@@ -34,7 +34,8 @@ class Dashboard:
     invitations: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The Paris midnights that start ``first`` and end ``last``."""
     start = dt.datetime.combine(first, dt.time(), PARIS)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), PARIS)
     return start, end
@@ -59,7 +60,7 @@ def interaction_rows(
     if tour_id is not None:
         query = query.where(Stop.tour_id == tour_id)
     if first is not None and last is not None:
-        start, end = _bounds(first, last)
+        start, end = bounds(first, last)
         query = query.where(Interaction.at >= start, Interaction.at < end)
     return session.execute(query).all()
 
@@ -72,7 +73,7 @@ def _labelled(counter: Counter, labels: dict) -> list[tuple[str, int]]:
     return [(labels.get(code, code), n) for code, n in counter.most_common() if n]
 
 
-def _count_ages(ages: Counter, interaction: Interaction) -> None:
+def count_ages(ages: Counter, interaction: Interaction) -> None:
     """Coop bands; the first form's bands inside one Coop band go there, the others apart."""
     if interaction.age_scheme == vocab.SCHEME_COOP:
         for code in vocab.TRANCHES_AGE:
@@ -128,7 +129,7 @@ def dashboard(session: Session, first: dt.date, last: dt.date) -> Dashboard:
         weeks[f"{year}-S{week:02d}"] += people
         quartiers[stop.quartier or "(non renseigné)"] += people
         sites[stop.name] += people
-        _count_ages(ages, interaction)
+        count_ages(ages, interaction)
         for code in vocab.GENRE_CODES:
             genres[vocab.GENRES[code]] += getattr(interaction, f"genre_{code}")
         for code in vocab.STATUT_CODES:

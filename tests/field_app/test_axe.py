@@ -8,8 +8,9 @@ page keeps the app's strict Content-Security-Policy: no ``bypass_csp`` here, and
 uses ``wait_for_function`` (which needs ``eval``).
 
 One live ``dynamobile serve`` (with its planning worker) serves the whole run: the seeded tours
-(one stop cancelled), the demo scenario's sites, vehicles and depot, and a one-day planning job
-started early whose review is checked at the end.
+(one stop cancelled), records to check (a stop checked in hours late, an encounter of the first
+form), the demo scenario's sites, vehicles and depot, and a one-day planning job started early
+whose review is checked at the end.
 """
 
 from __future__ import annotations
@@ -144,6 +145,13 @@ def agent_states(browser, server, source, audit) -> None:
     page.locator("article.stop").nth(0).locator(".mine summary").click()
     page.wait_for_selector("[data-act=edit]")
     audit(page, "« Mes rencontres du jour » ouvert (corriger, supprimer), téléphone")
+    refused_record(page)
+    poll(page, "!document.querySelector('#fix').hidden")
+    poll(page, "!document.querySelector('article.stop [data-team]').hidden")
+    audit(page, "« À corriger » (un refus et son motif), totaux de l'équipe, téléphone")
+    page.locator("#fix-list [data-fix-act=edit]").first.click()
+    page.wait_for_selector("#fix-list form.fix-form:not([hidden])")
+    audit(page, "« À corriger », correction ouverte, téléphone")
 
     page.evaluate("""async () => {
         for (const key of await caches.keys()) {
@@ -161,7 +169,23 @@ def agent_states(browser, server, source, audit) -> None:
     context.close()
 
 
-def coordinator_pages(browser, server, source, audit, viewport, where, job_id=None):
+def refused_record(page) -> None:
+    """A record the server refuses (a time before the year 1 in UTC) queued, then sent."""
+    page.evaluate("""() => new Promise((resolve, reject) => {
+        const req = indexedDB.open("dynamobile-field", 1);
+        req.onsuccess = () => {
+          const stopId = parseInt(document.querySelector("article.stop").dataset.stop, 10);
+          const t = req.result.transaction("queue", "readwrite");
+          t.objectStore("queue").add({ uuid: "44444444-4444-4444-8444-444444444444", kind: "tally",
+            stop_id: stopId, at: "0001-01-01T00:30:00+01:00", data: { v: 2, band: "douze_dix_huit" },
+            user: "alice", queued_at: Date.now() });
+          t.oncomplete = () => resolve(window.dynamobile.sync());
+          t.onerror = () => reject(t.error);
+        };
+    })""")
+
+
+def coordinator_pages(browser, server, source, audit, viewport, where, job_id=None, v1_uuid=""):
     context = new_context(browser, viewport, source)
     page = context.new_page()
     page.goto(server.url + "/login")
@@ -176,14 +200,23 @@ def coordinator_pages(browser, server, source, audit, viewport, where, job_id=No
         ("/coord/depot", "Dépôt"),
         ("/coord/planifier/", "Planifier (sans calcul, ou le dernier)"),
         ("/coord/rencontres/", "Rencontres"),
+        ("/coord/rencontres/?verifier=1", "Rencontres « à vérifier » (raisons)"),
+        ("/coord/rencontres/bilan", "Rencontres, bilan par agent et par lieu"),
+        (f"/coord/rencontres/{v1_uuid}/corriger", "corriger une rencontre du premier formulaire"),
         ("/accueil", "Accueil (code d'invitation)"),
         (f"/coord/tournees/{tour_id(server)}/invitations/1/imprimer", "cartes d'invitation"),
     ):
         page.goto(server.url + path)
         audit(page, f"{state}, {where}")
+    page.goto(server.url + "/coord/rencontres/carte")
+    page.wait_for_selector("#records-map.leaflet-container")
+    page.wait_for_selector("#records-map path.site-circle")
+    audit(page, f"Rencontres, carte des lieux, {where}")
+    page.goto(server.url + "/coord/rencontres/?verifier=1")
+    assert page.locator(".flagged .badge").count() >= 1
     page.goto(server.url + "/coord/rencontres/")
-    page.locator("a", has_text="Corriger").first.click()
-    page.wait_for_selector("textarea[name=note]")
+    page.locator(f"a:has-text('Corriger'):not([href*='{v1_uuid}'])").first.click()
+    page.wait_for_selector("input[name='genres.feminin']")  # the current form's correction
     audit(page, f"corriger une rencontre, {where}")
     if job_id is None:  # « Planifier » above was before any job; now one runs
         job_id = start_job(page, server)
@@ -228,6 +261,35 @@ def invitation_series(server) -> None:
         session.commit()
 
 
+def records_to_check(server) -> str:
+    """On van-1's second stop (planned 12:00): a check-in at 16:30 (« à vérifier ») and an
+    encounter of the first form; returns the encounter's uuid."""
+    import datetime as dt
+    import uuid
+
+    from field_app import records
+    from field_app.db import new_session
+    from field_app.models import User
+
+    from .conftest import interaction
+    from .planning import PARIS
+
+    def at(hour: int, minute: int) -> str:
+        day = dt.datetime.now(PARIS).date()
+        return dt.datetime.combine(day, dt.time(hour, minute), PARIS).isoformat()
+
+    with new_session(server.app) as session:
+        alice = session.scalars(select(User).where(User.name == "alice")).one()
+        tour = session.scalars(select(Tour).where(Tour.vehicle == "van-1")).one()
+        stop_id = tour.stops[1].id
+        checkin = {"uuid": str(uuid.uuid4()), "kind": "checkin", "stop_id": stop_id}
+        v1 = interaction(stop_id, at=at(16, 40))
+        for raw in ({**checkin, "at": at(16, 30), "data": {}}, v1):
+            assert records.apply_record(session, alice, raw).code == 201
+        session.commit()
+    return v1["uuid"]
+
+
 def tour_id(server) -> int:
     from field_app.db import new_session
 
@@ -259,12 +321,13 @@ def test_no_wcag_violation_on_any_page(server, browser):
     source = axe_source()
     cancel_last_stop(server)
     invitation_series(server)
+    v1_uuid = records_to_check(server)
     serve(server)
     audit = Audit()
     agent_states(browser, server, source, audit)  # first: the dashboard then has an encounter
-    job_id = coordinator_pages(browser, server, source, audit, DESKTOP, "bureau")
-    coordinator_pages(browser, server, source, audit, PHONE, "téléphone", job_id)
-    coordinator_pages(browser, server, source, audit, NARROW, "320 px", job_id)
+    job_id = coordinator_pages(browser, server, source, audit, DESKTOP, "bureau", v1_uuid=v1_uuid)
+    coordinator_pages(browser, server, source, audit, PHONE, "téléphone", job_id, v1_uuid)
+    coordinator_pages(browser, server, source, audit, NARROW, "320 px", job_id, v1_uuid)
     review(browser, server, source, audit, job_id)
     assert len(audit.checked) >= 30, audit.checked
     assert not audit.problems, f"{len(audit.problems)} violation(s) WCAG A/AA :\n" + "\n".join(
