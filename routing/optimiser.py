@@ -257,12 +257,28 @@ def solve_one(
         _report_solutions(manager, routing, on_solution)
     search = _search_parameters(params, worker, max(0.01, deadline - time.time()), problem)
     seeded = False
-    if initial_routes:
+    ruin_stats: dict = {}
+    start = initial_routes
+    if not start and _ruin(params):
+        start = least_routes(problem)  # every visit optional: ruin and recreate builds from none
+    if start:
         routing.CloseModelWithParameters(search)
-        initial = routing.ReadAssignmentFromRoutes(initial_routes, True)
+        initial = None
+        if _ruin(params):
+            improved, ruin_stats = _ruin_and_recreate(
+                problem, params, worker, start, deadline, routing, on_solution
+            )
+            if improved is not start:
+                initial = routing.ReadAssignmentFromRoutes(improved, True)
+                ruin_stats["rr_accepted"] = initial is not None
+            search = _search_parameters(params, worker, max(0.01, deadline - time.time()), problem)
+        if initial is None:
+            initial = routing.ReadAssignmentFromRoutes(start, True)
         seeded = initial is not None
+        # A search that runs out of time before it has restored its start (a large model after a
+        # long ruin and recreate) fails: the start is then the answer.
         assignment = (
-            routing.SolveFromAssignmentWithParameters(initial, search)
+            routing.SolveFromAssignmentWithParameters(initial, search) or initial
             if seeded
             else routing.SolveWithParameters(search)
         )
@@ -280,8 +296,41 @@ def solve_one(
     if assignment is None:
         raise SolverError("aucune solution trouvée par l'optimiseur dans le temps imparti")
     solution = _read_solution(problem, manager, routing, time_dim, assignment, started)
-    solution.stats.update({"worker": worker, "seeded": seeded})
+    solution.stats.update({"worker": worker, "seeded": seeded, **ruin_stats})
     return solution
+
+
+def _ruin(params: SolveParams) -> bool:
+    """Whether this search starts with ruin and recreate: not in repeatable runs (it is
+    clock-bound), and not before its kernel is compiled (then compiled in the background)."""
+    if params.ruin_share <= 0 or params.insertion_only or params.solution_limit:
+        return False
+    from . import ruin_recreate
+
+    if ruin_recreate.ready():
+        return True
+    ruin_recreate.compile_in_background()
+    return False
+
+
+def _ruin_and_recreate(problem, params, worker, start, deadline, routing, on_solution):
+    """`ruin_recreate.improve` for ``params.ruin_share`` of the time left; its improving routes
+    are passed to ``on_solution`` with the model's own objective (routes it refuses are not)."""
+    from . import ruin_recreate
+
+    def report(routes: list[list[int]]) -> None:
+        checked = routing.ReadAssignmentFromRoutes(routes, True)
+        if checked is not None and on_solution is not None:
+            on_solution(int(checked.ObjectiveValue()), routes)
+
+    until = time.time() + params.ruin_share * max(0.0, deadline - time.time())
+    return ruin_recreate.improve(
+        problem,
+        start,
+        until=until,
+        seed=worker + 1,
+        on_best=report if on_solution is not None else None,
+    )
 
 
 def _report_solutions(manager, routing, on_solution) -> None:

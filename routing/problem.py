@@ -118,6 +118,8 @@ class SolveParams:
     ortools_overrides: tuple[str, ...] = ()
     insertion_share: float = 0.1
     insertion_only: bool = False
+    ruin_share: float = 0.8
+    seed_share: float | None = 0.15
 
 
 @dataclass(frozen=True)

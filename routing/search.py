@@ -63,9 +63,14 @@ def solve(
     # gets a smaller share of the time.
     # (Not in repeatable runs: they have no VROOM stage for it to run beside.)
     alternatives = any(len(group.nodes) > 1 for group in problem.groups)
+    # With ruin and recreate, both workers start from VROOM: it makes the most of any start.
     own_start = (
         [1]
-        if alternatives and workers > 1 and initial_routes is None and not params.solution_limit
+        if alternatives
+        and workers > 1
+        and initial_routes is None
+        and not params.solution_limit
+        and params.ruin_share <= 0
         else []
     )
     watched = tracker is not None
@@ -84,7 +89,7 @@ def solve(
             options: dict[str, Any] = {
                 "seconds": params.time_limit_s,
                 "threads": 1 if own_start else max(1, params.workers),
-                "share": GROUPED_SEED_SHARE if own_start else None,
+                "share": GROUPED_SEED_SHARE if alternatives else params.seed_share,
             }
             if tracker is None:
                 seeds = search_seed.vroom_seeds(problem, **options)

@@ -23,6 +23,16 @@ def _isolated_cache(tmp_path_factory):
         os.environ["DYNAMOBILE_CACHE"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_search():
+    """The ruin-and-recreate kernel compiled once before any test (numba keeps it beside the
+    module): otherwise the first searches would run without it while it compiles."""
+    from routing import ruin_recreate
+
+    if not ruin_recreate.ready():
+        ruin_recreate.compile_kernel()
+
+
 @pytest.fixture
 def chambery_osm() -> Path:
     if not CHAMBERY_OSM.exists():

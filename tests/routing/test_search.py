@@ -29,13 +29,15 @@ def line_problem(windows):
     )
 
 
-def test_an_infeasible_seed_is_ignored_and_windows_hold():
+@pytest.mark.parametrize("ruin_share", [0.0, 0.8])
+def test_an_infeasible_seed_is_ignored_or_repaired_and_windows_hold(ruin_share):
+    """OR-Tools ignores a seed that breaks a window; ruin and recreate keeps its valid part and
+    repairs the rest. Either way the windows hold."""
     problem = line_problem([((0, 20),), ((100, 200),), ((300, 310), (500, 520))])
     seed = [[3, 2, 1]]  # visit 1 would be served far too late
-    solution = solve(
-        problem, SolveParams(time_limit_s=0.5, workers=1, initial="none"), initial_routes=seed
-    )
-    assert solution.stats["seeded"] is False
+    params = SolveParams(time_limit_s=0.5, workers=1, initial="none", ruin_share=ruin_share)
+    solution = solve(problem, params, initial_routes=seed)
+    assert solution.stats["seeded"] is bool(ruin_share)
     (route,) = solution.routes
     assert route.visits == (1, 2, 3)
     for node, start in zip(route.visits, route.service_start):
