@@ -25,6 +25,9 @@ from dynamobile.french import compass_point_fr, distance_fr
 
 BEARING_REACH_M = 20.0  # how far along the path the turn angle is measured, each side of a junction
 SHORT_UNNAMED_M = 12.0  # an unnamed stretch shorter than this between two streets is not announced
+# An unnamed link shorter than this between two stretches of one street (a slip road, a split
+# carriageway) is part of that street: « Continuez sur l'avenue X » after it would repeat it.
+SAME_STREET_LINK_M = 45.0
 
 # Instruction kinds.
 DEPART = "depart"
@@ -300,6 +303,20 @@ def _absorb_short_unnamed(stretches: list[_Stretch]) -> list[_Stretch]:
     out: list[_Stretch] = []
     for i, s in enumerate(stretches):
         short = not s.label and not s.roundabout and s.length_m < SHORT_UNNAMED_M
+        nxt = stretches[i + 1] if i + 1 < len(stretches) else None
+        if (
+            not short
+            and out
+            and nxt is not None
+            and not s.label
+            and not s.roundabout
+            and s.length_m < SAME_STREET_LINK_M
+            and out[-1].label
+            and not out[-1].roundabout
+            and not nxt.roundabout
+            and name_key(out[-1].label) == name_key(nxt.label)
+        ):
+            short = True  # a link between two stretches of one street
         if out and short and i < len(stretches) - 1 and not out[-1].roundabout:
             prev = out[-1]
             out[-1] = _Stretch(

@@ -2,8 +2,10 @@
 
 Page 1 carries the title, the header (vehicle, crew, date, QR code to the tour in the field
 app) beside the map, and the timetable; turn-by-turn directions follow, leg by leg, in two
-balanced columns, and flow onto further pages rather than shrinking: a short tour fits one page. Everything reads in black and white: legs differ by line style and the
-stops by their numbers.
+balanced columns, and flow onto further pages rather than shrinking, each later page headed by
+the tour's name. A tour of up to `ONE_PAGE_STOPS` stops that overflows is set again denser to
+fit one page. Everything reads in black and white: the map's route has one style, its legs are
+numbered like the directions, and the stops by their numbers.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +25,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
@@ -71,10 +75,13 @@ _FRAME_PADDING = 6  # points, each side of SimpleDocTemplate's frame: the margin
 # the directions in two columns; a short tour (the demo's: 3 or 4 stops) fits one page.
 _MAP_WIDTH = 104 * mm
 _MAP_HEIGHT = 66 * mm
+# A tour of up to ONE_PAGE_STOPS stops that overflows is set again denser (lower map, tighter
+# direction rows, the date in the title) to fit one page; text keeps its size.
+ONE_PAGE_STOPS = 6
+_DENSE_MAP_HEIGHT = 50 * mm
 _GUTTER = 5 * mm  # between the header and the map, and between the two direction columns
 _SIDE_WIDTH = _WIDTH - _MAP_WIDTH - _GUTTER
 _KEEP_WITH_TITLE = 20 * mm  # room for a heading and its first lines, else start a new page
-_LEG_STYLE_FR = ("trait plein", "tirets", "tirets-points", "longs tirets")
 # Printed instead of the QR code when no public address is known: a sheet never points to
 # localhost, which no phone can open.
 NO_QR_NOTE = "QR code absent : indiquez --url (adresse publique de l'application)"
@@ -86,6 +93,8 @@ def _register_fonts() -> tuple[str, str]:
         ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(ttf / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(ttf / "DejaVuSans-Bold.ttf")))
+        # <b> in a paragraph picks the family's bold face
+        registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold")
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
@@ -96,6 +105,9 @@ _STYLES = {
     "h2": ParagraphStyle(
         "h2", fontName=_BOLD, fontSize=11.5, leading=13, spaceBefore=5, spaceAfter=2
     ),
+    "h2_dense": ParagraphStyle(
+        "h2_dense", fontName=_BOLD, fontSize=10.5, leading=12, spaceBefore=2, spaceAfter=1
+    ),
     "h3": ParagraphStyle(
         "h3", fontName=_BOLD, fontSize=8.5, leading=10.5, spaceBefore=5, spaceAfter=2
     ),
@@ -103,6 +115,7 @@ _STYLES = {
     "small": ParagraphStyle("small", fontName=_FONT, fontSize=7.5, leading=9),
     "cell": ParagraphStyle("cell", fontName=_FONT, fontSize=8.5, leading=10.5),
     "step": ParagraphStyle("step", fontName=_FONT, fontSize=8, leading=9.5),
+    "step_dense": ParagraphStyle("step_dense", fontName=_FONT, fontSize=8, leading=9),
 }
 
 
@@ -150,8 +163,9 @@ class QRCode(Flowable):
                     )
 
 
-def _numbered_canvas(footer: str):
-    """A canvas class that writes ``footer`` and "page n/N" once the page count is known."""
+def _numbered_canvas(footer: str, running_head: str):
+    """A canvas class that writes ``footer`` and "page n/N" once the page count is known, and
+    ``running_head`` atop every page after the first (a loose page 2 still names its tour)."""
 
     class NumberedCanvas(rl_canvas.Canvas):
         def __init__(self, *args, **kwargs):
@@ -171,20 +185,28 @@ def _numbered_canvas(footer: str):
                 self.drawRightString(
                     A4[0] - _MARGIN, 8 * mm, f"page {self._pageNumber}/{len(self._pages)}"
                 )
+                if self._pageNumber > 1:
+                    self.setFont(_BOLD, 9)
+                    self.drawString(_MARGIN, A4[1] - 10.5 * mm, running_head)
+                    self.setLineWidth(0.5)
+                    self.line(_MARGIN, A4[1] - 11.8 * mm, A4[0] - _MARGIN, A4[1] - 11.8 * mm)
                 super().showPage()
             super().save()
 
     return NumberedCanvas
 
 
-def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> list[Flowable]:
-    """Date, vehicle, crew, depot and figures, the QR code and the map's key: the column beside
-    the map, under the title."""
+def _header(
+    plan: Plan, tour: Tour, url: str | None, no_qr_note: str, *, dense: bool = False
+) -> list[Flowable]:
+    """Date (in the title when ``dense``), vehicle, crew, depot and figures, the QR code and the
+    map's key: the column beside the map, under the title."""
     crew = ", ".join(tour.crew) if tour.crew else "—"
     body = _STYLES["body"]
-    lines: list[Flowable] = [
-        Paragraph(date_fr(tour.date).capitalize(), _STYLES["subtitle"]),
-        Spacer(1, 3),
+    lines: list[Flowable] = []
+    if not dense:
+        lines += [Paragraph(date_fr(tour.date).capitalize(), _STYLES["subtitle"]), Spacer(1, 3)]
+    lines += [
         Paragraph(
             f"<b>Véhicule :</b> {vehicle_title_fr(vehicle_label(tour), tour.vehicle_kind)}", body
         ),
@@ -201,9 +223,10 @@ def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> list[Fl
     if url is None:
         lines.append(Paragraph(no_qr_note, _STYLES["small"]))
     else:
-        qr = QRCode(url, 22 * mm)
+        side = 15 * mm if dense else 22 * mm
+        qr = QRCode(url, side)
         caption = Paragraph("Ouvrir la tournée dans l'application", _STYLES["small"])
-        row = Table([[qr, caption]], colWidths=[24 * mm, _SIDE_WIDTH - 24 * mm])
+        row = Table([[qr, caption]], colWidths=[side + 2 * mm, _SIDE_WIDTH - side - 2 * mm])
         row.setStyle(
             TableStyle(
                 [
@@ -214,20 +237,19 @@ def _header(plan: Plan, tour: Tour, url: str | None, no_qr_note: str) -> list[Fl
             )
         )
         lines.append(row)
-    lines += [Spacer(1, 4), Paragraph(_MAP_KEY, _STYLES["small"])]
+    lines += [Spacer(1, 2 if dense else 4), Paragraph(_MAP_KEY, _STYLES["small"])]
     return lines
 
 
 _MAP_KEY = (
-    "Carte : D = dépôt, cercles numérotés = arrêts dans l'ordre, chaque trajet a son style de "
-    "trait (voir « Itinéraire »), pointillés = retour au dépôt, flèches = sens de circulation, "
-    "P = stationnement."
+    "Carte : T1, T2… = trajets, R = retour (voir « Itinéraire »), flèches = sens ; "
+    "① = arrêt, D = dépôt, P = stationnement, reliés à leur point ; tirets = à pied."
 )
 
 
-def _top(header: list[Flowable], map_png: bytes) -> Table:
+def _top(header: list[Flowable], map_png: bytes, map_height: float) -> Table:
     """The header column and the map side by side."""
-    image = Image(io.BytesIO(map_png), width=_MAP_WIDTH, height=_MAP_HEIGHT)
+    image = Image(io.BytesIO(map_png), width=_MAP_WIDTH, height=map_height)
     table = Table([[header, image]], colWidths=[_SIDE_WIDTH + _GUTTER, _MAP_WIDTH])
     table.setStyle(
         TableStyle(
@@ -244,11 +266,12 @@ def _top(header: list[Flowable], map_png: bytes) -> Table:
     return table
 
 
-def _timetable(plan: Plan, tour: Tour) -> Table:
-    cell, bold = _STYLES["cell"], ParagraphStyle("cellb", parent=_STYLES["cell"], fontName=_BOLD)
-    rows: list[list] = [
-        ["N°", "Lieu", "Arrivée", "Installation", "Ouverture", "Fermeture", "Départ"]
-    ]
+_POSTCODE = re.compile(r"\d{5}\b")
+
+
+def _timetable(plan: Plan, tour: Tour, *, dense: bool = False) -> Table:
+    cell = _STYLES["cell"]
+    rows: list[list] = [["N°", "Lieu", "Arrivée", "Installation", "Ouvert au public", "Départ"]]
     spans = []
     between, on_arrival = breaks_by_place(tour)
 
@@ -261,7 +284,6 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
                 "",
                 "",
                 "",
-                "",
             ]
         )
         spans.append(("SPAN", (2, len(rows) - 1), (-1, len(rows) - 1)))
@@ -270,39 +292,43 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
         if b.end <= tour.start:
             add_break(b)
     from_depot = depot_walk(plan, tour)
-    depot_place = [Paragraph("Départ du dépôt", cell)]
-    if from_depot is not None:
-        depot_place.append(Paragraph(depot_start_text(from_depot), _STYLES["small"]))
-    rows.append(["D", depot_place, "", "", "", "", time_fr(tour.start)])
+    depot_place = Paragraph(
+        "Départ du dépôt"
+        + (
+            ""
+            if from_depot is None
+            else f" <font size=7.5>— {escape(depot_start_text(from_depot))}</font>"
+        ),
+        cell,
+    )
+    rows.append(["D", depot_place, "", "", "", time_fr(tour.start)])
     for i, stop in enumerate(tour.stops, start=1):
         if i - 1 in between:
             add_break(between[i - 1])
         address = address_without_name(stop.name, stop.address)
-        detail = ", ".join(x for x in (site_kind_fr(stop.kind), address) if x)
+        if dense:  # the postcode and town are the same on every row: one line per stop
+            address = ", ".join(p for p in address.split(", ") if not _POSTCODE.match(p))
         walk = stop_walk(stop, i)
+        detail = ", ".join(x for x in (site_kind_fr(stop.kind), address) if x)
         if walk is not None:  # the vehicle parks away from the stand: where, and the way on foot
             detail = f"{detail}. {walk.short}" if detail else walk.short
-        place = [Paragraph(stop.name, bold)] + (
-            [Paragraph(detail, _STYLES["small"])] if detail else []
-        )
-        if (
-            i - 1 in on_arrival
-        ):  # on arrival, before setting up: between the Arrivée and Installation columns
+        if i - 1 in on_arrival:  # on arrival, before setting up
             b = on_arrival[i - 1]
-            place.append(
-                Paragraph(
-                    f"{b.label} {time_fr(b.start)} – {time_fr(b.end)} avant l'installation",
-                    _STYLES["small"],
-                )
-            )
+            pause = f"{b.label} {time_fr(b.start)} – {time_fr(b.end)} avant l'installation"
+            detail = f"{detail}. {pause}" if detail else pause
+        # The details run on after the name, in small type: one line per stop when they fit.
+        place = Paragraph(
+            f"<b>{escape(stop.name)}</b>"
+            + (f" <font size=7.5>— {escape(detail)}</font>" if detail else ""),
+            cell,
+        )
         rows.append(
             [
                 str(i),
                 place,
                 time_fr(stop.arrive),
                 time_fr(stop.setup_start),
-                time_fr(stop.start),
-                time_fr(stop.end),
+                f"{time_fr(stop.start)} – {time_fr(stop.end)}",
                 time_fr(stop.leave),
             ]
         )
@@ -316,21 +342,21 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
             "",
             "",
             "",
-            "",
         ]
     )
     for b in tour.breaks:  # at the depot after the return
         if b.start >= tour.end:
             add_break(b)
-    widths = [8 * mm, _WIDTH - 8 * mm - 5 * 18 * mm] + [18 * mm] * 5
+    fixed = [15 * mm, 19 * mm, 27 * mm, 15 * mm]
+    widths = [7 * mm, _WIDTH - 7 * mm - sum(fixed), *fixed]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), _FONT, 8.5),
                 ("FONT", (0, 0), (-1, 0), _BOLD, 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.3 if dense else 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1 if dense else 1.5),
                 ("FONT", (0, 1), (0, -1), _BOLD, 9),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
@@ -347,27 +373,26 @@ def _timetable(plan: Plan, tour: Tour) -> Table:
 
 
 def _leg_title(leg: Leg) -> str:
-    """« Trajet 2 : de A à B — 650 m, 2 min (sur la carte : tirets) »; the depot, named in the
-    header, is « le dépôt » here."""
-    style = "pointillés" if leg.is_return else _LEG_STYLE_FR[(leg.index - 1) % len(_LEG_STYLE_FR)]
+    """« Trajet 2 : de A à B — 650 m, 2 min » (« T2 » on the map, « R » for « Retour »); the
+    depot, named in the header, is « le dépôt » here."""
     what = "Retour" if leg.is_return else f"Trajet {leg.index}"
     origin = "du dépôt" if leg.index == 1 else f"de {leg.origin}"
     destination = "au dépôt" if leg.is_return else f"à {leg.destination}"
-    return (
-        f"{what} : {origin} {destination} — {leg_fr(leg.distance_m, leg.drive_s)} "
-        f"(sur la carte : {style})"
-    )
+    return f"{what} : {origin} {destination} — {leg_fr(leg.distance_m, leg.drive_s)}"
 
 
 _COLUMN = (_WIDTH - _GUTTER) / 2  # one of the two direction columns
-_STEP_WIDTHS = (5.5 * mm, _COLUMN - 5.5 * mm - 15 * mm, 15 * mm)
+_STEP_WIDTHS = (5 * mm, _COLUMN - 5 * mm - 10.5 * mm, 10.5 * mm)
 
 
-def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None, walk: Walk | None = None) -> Flowable:
+def _leg_directions(
+    leg: Leg, graph: nx.MultiDiGraph | None, walk: Walk | None = None, *, dense: bool = False
+) -> Flowable:
     """One leg as one table: its title, then the numbered steps, arriving where the vehicle
     parks and giving the ``walk`` from there. It splits between steps when a column is full,
     never right after the title nor before the last step alone."""
     title = Paragraph(_leg_title(leg), _STYLES["h3"])
+    step_style = _DENSE_STEP_STYLE if dense else _STEP_STYLE
     rows: list[list] = [[title, "", ""]]
     if graph is None or len(leg.path) < 2:
         rows.append(
@@ -386,8 +411,8 @@ def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None, walk: Walk | None =
             rows.append(
                 [
                     f"{n}.",
-                    Paragraph(inst.text, _STYLES["step"]),
-                    "" if inst.distance_m <= 0 else f"sur {distance_fr(inst.distance_m)}",
+                    Paragraph(inst.text, _STYLES["step_dense" if dense else "step"]),
+                    "" if inst.distance_m <= 0 else distance_fr(inst.distance_m),
                 ]
             )
     last = len(rows) - 1
@@ -395,10 +420,10 @@ def _leg_directions(leg: Leg, graph: nx.MultiDiGraph | None, walk: Walk | None =
     table.setStyle(
         TableStyle(
             [
-                *_STEP_STYLE.getCommands(),
+                *step_style.getCommands(),
                 ("SPAN", (0, 0), (-1, 0)),
                 ("LEFTPADDING", (0, 0), (-1, 0), 0),
-                ("TOPPADDING", (0, 0), (-1, 0), 4),
+                ("TOPPADDING", (0, 0), (-1, 0), 2.5 if dense else 4),
                 ("BOTTOMPADDING", (0, 0), (-1, 0), 2),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
                 ("NOSPLIT", (0, 0), (-1, min(2, last))),  # the title keeps two steps
@@ -431,6 +456,15 @@ _STEP_STYLE = TableStyle(
 )
 
 
+_DENSE_STEP_STYLE = TableStyle(
+    [
+        *_STEP_STYLE.getCommands(),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.9),
+    ]
+)
+
+
 def render_sheet(
     plan: Plan,
     tour: Tour,
@@ -446,22 +480,75 @@ def render_sheet(
     sheet has no QR code and prints ``no_qr_note`` in its place.
     """
     url = None if base_url is None else tour_url(tour, base_url=base_url, template=url_template)
-    legs = tour_legs(plan, tour, graph=graph)
-    map_png = render_tour_map(
-        plan, tour, graph=graph, width_in=_MAP_WIDTH / 72.0, height_in=_MAP_HEIGHT / 72.0
+    if len(tour.stops) > ONE_PAGE_STOPS:
+        return _build(plan, tour, graph, url, no_qr_note, dense=False)[0]
+    # Try first the setting that likely fits, so that a sheet is mostly built once.
+    if _overflows(plan, tour, graph, url, no_qr_note):
+        pdf, pages = _build(plan, tour, graph, url, no_qr_note, dense=True)
+        if pages == 1:
+            return pdf
+        return _build(plan, tour, graph, url, no_qr_note, dense=False)[0]
+    pdf, pages = _build(plan, tour, graph, url, no_qr_note, dense=False)
+    if pages > 1:
+        dense_pdf, dense_pages = _build(plan, tour, graph, url, no_qr_note, dense=True)
+        if dense_pages == 1:
+            return dense_pdf
+    return pdf
+
+
+_FRAME_HEIGHT = A4[1] - _MARGIN - 16 * mm  # page 1's room in the normal setting
+
+
+def _overflows(
+    plan: Plan, tour: Tour, graph: nx.MultiDiGraph | None, url: str | None, no_qr_note: str
+) -> bool:
+    """Whether the normal setting likely needs a second page (an estimate: the build decides)."""
+    header = _header(plan, tour, url, no_qr_note)
+    side = sum(f.wrap(_SIDE_WIDTH, _FRAME_HEIGHT)[1] for f in header) + 2 * len(header)
+    directions = sum(
+        _leg_directions(leg, graph, _leg_walk(plan, tour, leg)).wrap(_COLUMN, 10_000)[1]
+        for leg in tour_legs(plan, tour, graph=graph)
     )
+    fixed = 17.5 + 2 + 2 * 20  # title, spacer, the two headings
+    table = _timetable(plan, tour).wrap(_WIDTH, 10_000)[1]
+    return fixed + max(side, _MAP_HEIGHT) + table + directions / 2 > _FRAME_HEIGHT
+
+
+def _build(
+    plan: Plan,
+    tour: Tour,
+    graph: nx.MultiDiGraph | None,
+    url: str | None,
+    no_qr_note: str,
+    *,
+    dense: bool,
+) -> tuple[bytes, int]:
+    """(PDF bytes, page count) of the sheet, set normally or ``dense``."""
+    legs = tour_legs(plan, tour, graph=graph)
+    map_height = _DENSE_MAP_HEIGHT if dense else _MAP_HEIGHT
+    map_png = render_tour_map(
+        plan, tour, graph=graph, width_in=_MAP_WIDTH / 72.0, height_in=map_height / 72.0
+    )
+    title = f"Feuille de route — {vehicle_label(tour)}"
+    h2 = _STYLES["h2_dense"] if dense else _STYLES["h2"]
     story: list[Flowable] = [
-        Paragraph(f"Feuille de route — {vehicle_label(tour)}", _STYLES["title"]),
-        Spacer(1, 2),
-        _top(_header(plan, tour, url, no_qr_note), map_png),
-        Paragraph("Horaires", _STYLES["h2"]),
-        _timetable(plan, tour),
+        Paragraph(
+            f"{title} <font name={_FONT} size=12>· {date_fr(tour.date).capitalize()}</font>"
+            if dense
+            else title,
+            _STYLES["title"],
+        ),
+        Spacer(1, 0 if dense else 2),
+        _top(_header(plan, tour, url, no_qr_note, dense=dense), map_png, map_height),
+        # dense: the table's own header row says what it is
+        *([] if dense else [Paragraph("Horaires", h2)]),
+        _timetable(plan, tour, dense=dense),
         CondPageBreak(_KEEP_WITH_TITLE + 8 * mm),
-        Paragraph("Itinéraire", _STYLES["h2"]),
+        Paragraph("Itinéraire", h2),
         # Two balanced columns, read down the left one then the right one; on a long tour they
         # continue on the next pages.
         BalancedColumns(
-            [_leg_directions(leg, graph, _leg_walk(plan, tour, leg)) for leg in legs],
+            [_leg_directions(leg, graph, _leg_walk(plan, tour, leg), dense=dense) for leg in legs],
             nCols=2,
             innerPadding=_GUTTER,
             leftPadding=0,
@@ -477,16 +564,18 @@ def render_sheet(
         pagesize=A4,
         leftMargin=_MARGIN - _FRAME_PADDING,
         rightMargin=_MARGIN - _FRAME_PADDING,
-        topMargin=_MARGIN - _FRAME_PADDING,
-        bottomMargin=16 * mm - _FRAME_PADDING,
+        # dense: closer to the footer and the top edge, still inside the printable area
+        topMargin=(11 * mm if dense else _MARGIN) - _FRAME_PADDING,
+        bottomMargin=(13.5 * mm if dense else 16 * mm) - _FRAME_PADDING,
         title=f"Feuille de route {vehicle_label(tour)} {tour.date.isoformat()}",
         author="Dynamobile",
         subject=ATTRIBUTION,
         invariant=1,
     )
     footer = f"Dynamobile · {vehicle_label(tour)} · {date_fr(tour.date)}"
-    doc.build(story, canvasmaker=_numbered_canvas(footer))
-    return buffer.getvalue()
+    running_head = f"{title} · {date_fr(tour.date)} (suite)"
+    doc.build(story, canvasmaker=_numbered_canvas(footer, running_head))
+    return buffer.getvalue(), doc.page
 
 
 def write_sheet(plan: Plan, tour: Tour, path: Path, **options) -> Path:
