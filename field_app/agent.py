@@ -7,11 +7,11 @@ import datetime as dt
 from flask import Blueprint, abort, g, make_response, redirect, render_template, url_for
 from sqlalchemy import select
 
-from . import publishing, vocab
+from . import publishing, stop_parking, vocab
 from .auth import login_required
 from .db import get_session
 from .models import Tour
-from .web import asset_version, today_paris
+from .web import service_worker_response, today_paris
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
@@ -26,12 +26,16 @@ def home():
         get_session(), g.user, first=today, last=today + dt.timedelta(days=UPCOMING_DAYS)
     )
     # A coordinator opening this page sees every tour; the page is meant for agents.
+    parkings = stop_parking.stop_parkings(
+        get_session(), (stop for tour in tours for stop in tour.stops if stop.in_plan)
+    )
     response = make_response(
         render_template(
             "agent/home.html",
             today=today,
             today_tours=[t for t in tours if t.date == today],
             later_tours=[t for t in tours if t.date > today],
+            parkings=parkings,
             vocab=vocab,
         )
     )
@@ -39,18 +43,14 @@ def home():
     return response
 
 
+AGENT_ASSETS = ("agent.js", "agent_extra.js", "field.css")
+
+
 @bp.get("/sw.js")
 def service_worker():
-    version = (
-        asset_version("agent.js") + asset_version("agent_extra.js") + asset_version("field.css")
+    return service_worker_response(
+        prefix="dynamobile-", home=url_for("agent.home"), assets=AGENT_ASSETS
     )
-    body = render_template(
-        "agent/sw.js", version=version, home=url_for("agent.home"), login=url_for("auth.login")
-    )
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
-    response.headers["Cache-Control"] = "no-cache"
-    return response
 
 
 @bp.get("/manifest.webmanifest")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dynamobile.errors import InputError
 
-from . import records, stop_totals
+from . import records, stop_parking, stop_totals
 from .auth import login_required
 from .db import get_session
 from .models import Stop, TourAgent
@@ -85,7 +85,9 @@ def _stop_ids_arg() -> set[int]:
 @login_required
 def stops_state():
     """The current state of the stops a phone shows (``?ids=1,2``): it tells its agent what a
-    coordinator changed or cancelled while it was offline. Stops the user may not see, and
+    coordinator changed or cancelled while it was offline, and where to park (``parking``:
+    street, walk in metres, direction and the card's sentence; null when there is no walk to
+    tell). Stops the user may not see, and
     stops deleted since, are left out (the phone reads a missing stop as removed)."""
     ids = _stop_ids_arg()
     query = select(Stop).where(Stop.id.in_(ids))
@@ -93,7 +95,9 @@ def stops_state():
         query = query.join(TourAgent, TourAgent.tour_id == Stop.tour_id).where(
             TourAgent.user_id == g.user.id
         )
-    stops = get_session().scalars(query).all() if ids else []
+    db = get_session()
+    stops = db.scalars(query).all() if ids else []
+    parkings = stop_parking.stop_parkings(db, stops)
     response = jsonify(
         stops=[
             {
@@ -102,6 +106,7 @@ def stops_state():
                 "cancelled": stop.cancelled,
                 "in_plan": stop.in_plan,
                 "hours": f"{hm(stop.start)}–{hm(stop.end)}",
+                "parking": parkings[stop.id].to_dict() if stop.id in parkings else None,
             }
             for stop in stops
         ]

@@ -12,6 +12,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -24,6 +25,7 @@ from . import invitations
 from .auth import coordinator_required, login_required
 from .db import get_session
 from .models import Tour
+from .web import service_worker_response
 
 bp = Blueprint("invitations", __name__)
 
@@ -99,16 +101,43 @@ def _entered_at(raw: str | None, now: dt.datetime) -> dt.datetime:
 @login_required
 def reception():
     """One field: the card's code. The answer goes to a live region (JSON for the page's script,
-    the page again without it). The script queues codes typed offline and sends them with
-    ``entered_at`` when the network is back."""
+    the page again without it). The script sends each code with ``entered_at``, when it was
+    typed, and ``submission``, an id drawn for it: codes typed offline go when the network is
+    back, and a code sent again after a lost answer is recognised (« déjà enregistrée »)."""
     result = None
     if request.method == "POST":
         db = get_session()
         now = _entered_at(request.form.get("entered_at"), dt.datetime.now(dt.UTC))
-        result = invitations.redeem(db, g.user, request.form.get("code", ""), now=now)
+        result = invitations.redeem(
+            db,
+            g.user,
+            request.form.get("code", ""),
+            now=now,
+            submission=request.form.get("submission"),
+        )
         db.commit()
         if _wants_json():
             response = jsonify(ok=result.ok, message=result.message)
             response.headers["Cache-Control"] = "no-store"
             return response
     return render_template("accueil.html", result=result)
+
+
+# /accueil works offline after a reload too: its own service worker, whose scope is the page
+# alone (``/accueil``, wider than the script's folder, hence ``Service-Worker-Allowed``).
+RECEPTION_ASSETS = ("accueil.js", "field.css", "invitations.css")
+
+
+@bp.get("/accueil/sw.js")
+def reception_worker():
+    home = url_for("invitations.reception")
+    response = service_worker_response(prefix="accueil-", home=home, assets=RECEPTION_ASSETS)
+    response.headers["Service-Worker-Allowed"] = home
+    return response
+
+
+@bp.get("/accueil/manifest.webmanifest")
+def reception_manifest():
+    response = make_response(render_template("accueil.webmanifest"))
+    response.headers["Content-Type"] = "application/manifest+json"
+    return response

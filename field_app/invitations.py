@@ -14,6 +14,8 @@ case-insensitively, spaces and dashes ignored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 import secrets
 import statistics
 from collections import defaultdict
@@ -168,10 +170,47 @@ class Redemption:
     message: str
 
 
+# A submission id is what /accueil's page draws for each code typed (a UUID): sent again with
+# the same id after an answer was lost, the code is « déjà enregistrée », not « déjà utilisée ».
+SUBMISSION_PATTERN = re.compile(r"^[0-9A-Za-z-]{8,64}$")
+
+
+def submission_mark(submission: object) -> int | None:
+    """The microseconds (0…999 999) that mark a redemption as made by ``submission``; None
+    without a readable id.
+
+    No column holds the id: the redemption time carries it in its microseconds (the time is
+    shown to the minute), compared with the same user. Another submission of the same account
+    on the same card matches one time in a million; another account never does."""
+    if not isinstance(submission, str) or not SUBMISSION_PATTERN.match(submission):
+        return None
+    return int.from_bytes(hashlib.sha256(submission.encode()).digest()[:4], "big") % 1_000_000
+
+
+def _already(card: InvitationCard, code: str, user: User, mark: int | None) -> Redemption:
+    redeemed_at = card.redeemed_at
+    if redeemed_at is None:  # not possible after a failed update; said plainly all the same
+        return Redemption(False, f"Invitation {code} déjà utilisée.")
+    if mark is not None and card.redeemed_by == user.id and redeemed_at.microsecond == mark:
+        return Redemption(
+            True,
+            f"Invitation {code} déjà enregistrée le {_when(redeemed_at)} (même saisie) : "
+            "rien à refaire.",
+        )
+    return Redemption(False, f"Invitation {code} déjà utilisée le {_when(redeemed_at)}.")
+
+
 def redeem(
-    session: Session, user: User, raw: object, *, now: dt.datetime | None = None
+    session: Session,
+    user: User,
+    raw: object,
+    *,
+    now: dt.datetime | None = None,
+    submission: object = None,
 ) -> Redemption:
-    """Reception enters a code: the card is redeemed once; a French answer either way."""
+    """Reception enters a code: the card is redeemed once; a French answer either way. The same
+    ``submission`` sent again (its answer was lost) is answered as a success, « déjà
+    enregistrée »; any other redemption of a used card is « déjà utilisée »."""
     try:
         code = normalise(raw)
     except InputError:
@@ -182,9 +221,12 @@ def redeem(
     card = session.scalars(select(InvitationCard).where(InvitationCard.code == code)).first()
     if card is None:
         return Redemption(False, f"Code {code} inconnu : vérifiez la saisie.")
+    mark = submission_mark(submission)
     if card.redeemed_at is not None:
-        return Redemption(False, f"Invitation {code} déjà utilisée le {_when(card.redeemed_at)}.")
+        return _already(card, code, user, mark)
     now = now or dt.datetime.now(dt.UTC)
+    if mark is not None:
+        now = now.replace(microsecond=mark)
     marked = session.execute(
         update(InvitationCard)
         .where(InvitationCard.id == card.id, InvitationCard.redeemed_at.is_(None))
@@ -192,7 +234,8 @@ def redeem(
         .execution_options(synchronize_session="fetch")
     )
     if marked.rowcount != 1:  # type: ignore[attr-defined]
-        return Redemption(False, f"Invitation {code} déjà utilisée.")
+        session.refresh(card)  # redeemed meanwhile: by someone else, or by this very submission
+        return _already(card, code, user, mark)
     stop = session.get(Stop, card.stop_id) if card.stop_id is not None else None
     tour = stop.tour if stop is not None else session.get(Tour, card.tour_id)
     where = f"site {stop.name}" if stop is not None else "remise pas encore transmise"

@@ -16,6 +16,7 @@ from dynamobile.french import date_fr, vehicle_title_fr
 from dynamobile.plan import EXCLUDED, Plan
 from dynamobile.report import REASON_LABELS
 from dynamobile.timeutil import PARIS
+from maps.legs import Walk, tour_walks
 
 from .models import PlanJob, Stop, Tour
 from .plan_diff import Change, Visit, diff_visits
@@ -96,16 +97,43 @@ def published_visits(session: Session, dates: Sequence[dt.date]) -> tuple[list[V
     return visits, {site: name for site, name, *_ in rows}
 
 
+def _point(lon: float, lat: float) -> list[float]:
+    return [round(lat, 6), round(lon, 6)]
+
+
+def _walk_data(walk: Walk, tour_label: str) -> dict:
+    """Where the vehicle parks (a « P ») and the walk to the stand or the depot (dashed)."""
+    where = "Départ et retour" if walk.index == 0 else f"Stationnement de l'arrêt {walk.index}"
+    return {
+        "n": walk.index,
+        "lat": round(walk.parking.lat, 6),
+        "lon": round(walk.parking.lon, 6),
+        "label": f"{tour_label} — {where} : {walk.text}",
+        "line": [_point(lon, lat) for lon, lat in walk.geometry],
+    }
+
+
 def _map_data(plan: Plan) -> dict:
-    """Tours as lines (the street geometry when the plan has it) and their stops as points."""
-    depot = [round(plan.depot.lat, 6), round(plan.depot.lon, 6)]
+    """Tours as lines (the street geometry when the plan has it), their stops as points, and
+    the walks worth telling from where the vehicle parks (`maps.legs.tour_walks`)."""
+    depot = _point(plan.depot.lon, plan.depot.lat)
     tours = []
     for tour in plan.tours:
-        line = [depot]
+        label = f"{date_fr(tour.date)}, {vehicle_title_fr(tour.vehicle_name or tour.vehicle, tour.vehicle_kind)}"
+        walks = tour_walks(plan, tour)
+        walked = {walk.index for walk in walks}
+        home = depot
+        if 0 in walked and tour.depot_parking is not None:  # the vehicle waits away from the depot
+            home = _point(tour.depot_parking.lon, tour.depot_parking.lat)
+        line = [home]
         stops = []
         for n, stop in enumerate(tour.stops, start=1):
-            line += [[round(lat, 6), round(lon, 6)] for lon, lat in stop.geometry]
-            line.append([round(stop.lat, 6), round(stop.lon, 6)])
+            line += [_point(lon, lat) for lon, lat in stop.geometry]
+            # The vehicle stops where it parks; the stand is reached on foot (dashed line).
+            if n in walked and stop.parking is not None:
+                line.append(_point(stop.parking.lon, stop.parking.lat))
+            else:
+                line.append(_point(stop.lon, stop.lat))
             stops.append(
                 {
                     "n": n,
@@ -114,13 +142,14 @@ def _map_data(plan: Plan) -> dict:
                     "label": f"{stop.name} — {_hm(stop.start)}-{_hm(stop.end)}",
                 }
             )
-        line += [[round(lat, 6), round(lon, 6)] for lon, lat in tour.return_geometry]
-        line.append(depot)
+        line += [_point(lon, lat) for lon, lat in tour.return_geometry]
+        line.append(home)
         tours.append(
             {
-                "label": f"{date_fr(tour.date)}, {vehicle_title_fr(tour.vehicle_name or tour.vehicle, tour.vehicle_kind)}",
+                "label": label,
                 "line": line,
                 "stops": stops,
+                "walks": [_walk_data(walk, label) for walk in walks],
             }
         )
     return {"depot": {"name": plan.depot.name, "lat": depot[0], "lon": depot[1]}, "tours": tours}

@@ -1,4 +1,5 @@
-"""Page helpers shared by the blueprints: Paris-time filters, versioned assets, security headers."""
+"""Page helpers shared by the blueprints: Paris-time filters, versioned assets, service workers,
+security headers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, Response, make_response, render_template, request, url_for
 
 from dynamobile.errors import InputError
 from dynamobile.french import date_fr
@@ -69,6 +70,24 @@ def asset_version(filename: str) -> str:
 def asset_url(filename: str) -> str:
     """A static URL that changes with the file's content, so caches can keep it forever."""
     return url_for("static", filename=filename, v=asset_version(filename))
+
+
+def service_worker_response(*, prefix: str, home: str, assets: tuple[str, ...]) -> Response:
+    """A service worker keeping ``home`` and ``assets`` offline, in caches named ``prefix…``
+    (each worker deletes only its own old caches)."""
+    version = "".join(asset_version(name) for name in assets)
+    body = render_template(
+        "agent/sw.js",
+        prefix=prefix,
+        version=version,
+        home=home,
+        login=url_for("auth.login"),
+        assets=assets,
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 
-  const hooks = { refresh: [], synced: [] };  // what agent_extra.js adds to the page
+  const hooks = { refresh: [], synced: [], stops: [] };  // what agent_extra.js adds to the page
   let csrf = $('meta[name="csrf-token"]').content;
   let tokenFresh = false;
 
@@ -332,6 +332,7 @@
     } catch (e) { return; }
     stopsChecked = true;
     const now = new Map(body.stops.map((stop) => [String(stop.id), stop]));
+    hooks.stops.forEach((fn) => fn(now));
     const notes = [];
     cards.forEach((card) => {
       const stop = now.get(card.dataset.stop), name = card.dataset.name;
@@ -569,7 +570,7 @@
         toast(`Déconnexion impossible : ${pendingCount} enregistrement(s) en attente. Envoyez-les ou exportez-les d'abord.`);
         return;
       }
-      if (window.caches) for (const key of await caches.keys()) if (key.startsWith("dynamobile-")) await caches.delete(key);
+      if (window.caches) for (const key of await caches.keys()) if (/^(dynamobile|accueil)-/.test(key)) await caches.delete(key);
       localStorage.removeItem(LOG_KEY);
       logout.submit();
     });

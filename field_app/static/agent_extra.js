@@ -1,5 +1,6 @@
 // Dynamobile field app, beside the queue (agent.js, loaded first): « À corriger », the records
-// the server refused, to fix and send again or to abandon; and the team's totals per stop.
+// the server refused, to fix and send again or to abandon; the team's totals per stop; and where
+// to park, kept up to date.
 (function () {
   "use strict";
   const page = window.dynamobile && window.dynamobile.page;
@@ -219,6 +220,16 @@
     toast("Enregistrement corrigé, renvoyé");
   });
 
+  // Where to park, as the server has it now (a plan published again while this phone was away).
+  page.hooks.stops.push((now) => {
+    $$("article.stop[data-stop] [data-park]").forEach((line) => {
+      const stop = now.get(line.closest("article.stop").dataset.stop);
+      if (!stop || !("parking" in stop)) return;
+      const text = stop.parking ? stop.parking.text : "";
+      setText(line, text);
+      if (line.hidden !== !text) line.hidden = !text;
+    });
+  });
   page.hooks.refresh.push((rejected) => { renderFix(rejected); renderTeam(); });
   page.hooks.synced.push((sent) => teamTotals(sent));
   setInterval(() => teamTotals(false), 5000);

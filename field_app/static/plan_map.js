@@ -34,6 +34,17 @@
         .addTo(map);
       bounds.extend(at);
     });
+    // Where the vehicle parks when the stand is more than 30 m away: a « P » and the walk, dashed.
+    (tour.walks || []).forEach(function (walk) {
+      L.polyline(walk.line, { color: "#1b1f23", weight: 3, dashArray: "4 6", className: "walk-line" })
+        .bindTooltip(text(walk.label)).addTo(map);
+      var at = [walk.lat, walk.lon];
+      L.marker(at, {
+        icon: L.divIcon({ className: "pin parking", html: "P", iconSize: [20, 20], iconAnchor: [10, 10] }),
+        title: walk.label, keyboard: false,
+      }).bindPopup(text(walk.label)).addTo(map);
+      bounds.extend(at);
+    });
   });
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
   else map.setView([45.5667, 5.9217], 14);

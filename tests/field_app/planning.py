@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from dynamobile.plan import PLAN_VERSION, Depot, Plan, Stop, Tour
+from dynamobile.french import direction_fr
+from dynamobile.plan import PLAN_VERSION, Depot, Parking, Plan, Stop, Tour
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -103,4 +105,34 @@ def make_plan(day: dt.date | None = None, tours: list[Tour] | None = None) -> Pl
         depot=Depot("La Dynamo", 45.57, 5.92),
         tours=tuple(tours),
         unassigned=(),
+    )
+
+
+def parked(stop: Stop, *, street: str, south_m: int) -> Stop:
+    """``stop`` with its vehicle parked ``south_m`` metres south of the stand (a walk north)."""
+    lat = stop.lat - south_m / 111_195
+    parking = Parking(
+        lat=lat,
+        lon=stop.lon,
+        walk_m=south_m,
+        bearing_deg=0,
+        direction=direction_fr(0),
+        street=street,
+        walk_geometry=((stop.lon, lat), (stop.lon, stop.lat)),
+    )
+    return dataclasses.replace(stop, parking=parking)
+
+
+def parked_plan(day: dt.date | None = None) -> Plan:
+    """`make_plan` with van-1's first stop parked 122 m away (a walk told to the crew) and its
+    second 20 m away (not worth telling); the other stops have no parking (older plans)."""
+    plan = make_plan(day)
+    van1 = plan.tours[0]
+    stops = (
+        parked(van1.stops[0], street="Rue de Boigne", south_m=122),
+        parked(van1.stops[1], street="Rue Croix-d'Or", south_m=20),
+        *van1.stops[2:],
+    )
+    return dataclasses.replace(
+        plan, tours=(dataclasses.replace(van1, stops=stops), *plan.tours[1:])
     )

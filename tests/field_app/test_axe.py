@@ -8,7 +8,7 @@ page keeps the app's strict Content-Security-Policy: no ``bypass_csp`` here, and
 uses ``wait_for_function`` (which needs ``eval``).
 
 One live ``dynamobile serve`` (with its planning worker) serves the whole run: the seeded tours
-(one stop cancelled), records to check (a stop checked in hours late, an encounter of the first
+(one stop cancelled, one parked 122 m from its stand), records to check (a stop checked in hours late, an encounter of the first
 form), the demo scenario's sites, vehicles and depot, and a one-day planning job started early
 whose review is checked at the end.
 """
@@ -22,9 +22,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from field_app import publishing
+from field_app.db import new_session
 from field_app.models import Tour
 
 from .conftest import PASSWORD
+from .planning import parked_plan
 from .test_accessibility import cancel_last_stop
 from .test_e2e import browser, pytestmark, server  # noqa: F401
 from .test_e2e_planning import DEMO_DAY, serve
@@ -130,7 +133,8 @@ def agent_states(browser, server, source, audit) -> None:
     log_in(page, server, "alice")
     poll(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     assert page.locator("article.stop.cancelled").count() == 1
-    audit(page, "tournée de l'agent avec un arrêt annulé, téléphone")
+    assert page.locator("article.stop [data-park]:not([hidden])").count() == 1
+    audit(page, "tournée de l'agent avec un arrêt annulé et un stationnement à 122 m, téléphone")
 
     page.locator("article.stop").nth(0).locator("[data-act=interaction]").click()
     page.wait_for_selector("#panel", state="visible")
@@ -319,6 +323,9 @@ def review(browser, server, source, audit, job_id) -> None:
 
 def test_no_wcag_violation_on_any_page(server, browser):
     source = axe_source()
+    with new_session(server.app) as session:  # van-1's first stop parked 122 m from its stand
+        publishing.import_plan(session, parked_plan())
+        session.commit()
     cancel_last_stop(server)
     invitation_series(server)
     v1_uuid = records_to_check(server)

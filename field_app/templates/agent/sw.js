@@ -1,10 +1,12 @@
-// Dynamobile field app service worker ({{ version }}): the app shell and the agent's page
-// work offline. Records are not handled here: the page queues them in IndexedDB.
+// Dynamobile field app service worker ({{ version }}): one page ({{ home }}) and its assets
+// work offline — the agent's page (scope /agent/) or reception's /accueil (scope /accueil), each
+// with its own worker and cache. Records are not handled here: the pages queue them themselves.
 "use strict";
-const CACHE = "dynamobile-{{ version }}";
+const PREFIX = "{{ prefix }}";
+const CACHE = PREFIX + "{{ version }}";
 const HOME = "{{ home }}";
 const LOGIN = "{{ login }}";
-const ASSETS = ["{{ asset_url('agent.js') }}", "{{ asset_url('agent_extra.js') }}", "{{ asset_url('field.css') }}"];
+const ASSETS = [{% for name in assets %}"{{ asset_url(name) }}"{{ ", " if not loop.last }}{% endfor %}];
 const TIMEOUT_MS = 6000;
 
 self.addEventListener("install", (event) => {
@@ -22,7 +24,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const key of await caches.keys()) {
-      if (key.startsWith("dynamobile-") && key !== CACHE) await caches.delete(key);
+      if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
     }
     await self.clients.claim();
   })());
@@ -50,7 +52,7 @@ async function page(request) {
     if (cached) return cached;
     return new Response("<!doctype html><html lang=fr><head><meta charset=utf-8>" +
       "<meta name=viewport content='width=device-width, initial-scale=1'><title>Hors ligne – Dynamobile</title></head>" +
-      "<body><main><h1>Hors ligne</h1><p>Cette page n'a pas encore été chargée sur ce téléphone. " +
+      "<body><main><h1>Hors ligne</h1><p>Cette page n'a pas encore été chargée sur cet appareil. " +
       "Reconnectez-vous au réseau.</p></main></body></html>",
       { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
   }
