@@ -945,7 +945,8 @@ def ready() -> bool:
     if _iterate.signatures:
         return True
     try:  # numba's own index of cached builds; {} when the source changed since
-        return bool(_iterate._cache._cache_file._load_index())
+        cache = getattr(_iterate, "_cache", None)
+        return bool(cache is not None and cache._cache_file._load_index())
     except Exception:  # any doubt means "not ready"
         return False
 
