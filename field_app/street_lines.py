@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import os
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,12 @@ _SKIPPED = frozenset({"footway", "path", "steps", "cycleway", "track", "bridlewa
 
 
 def find_osm_file(name: str) -> Path | None:
-    """The street file named in the settings, looked for like a scenario's ``osm_file``."""
+    """The street file the planner will use: $DYNAMOBILE_OSM_FILE when set (it overrides the
+    settings there too, see `dynamobile.scenario`), else the one named in the settings, looked
+    for like a scenario's ``osm_file``."""
+    env = os.environ.get("DYNAMOBILE_OSM_FILE")
+    if env and Path(env).is_file():
+        return Path(env)
     if not name:
         return None
     return next((p for p in candidate_osm_paths(name, Path.cwd()) if p.is_file()), None)

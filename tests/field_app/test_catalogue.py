@@ -460,3 +460,15 @@ def test_import_of_a_wrong_file_names_the_upload_not_the_server_copy(coord, db):
     response = upload(coord, b"\xd0\xcf\x11\xe0", "lieux.xls")
     assert response.status_code == 400 and "CSV UTF-8" in response.get_data(as_text=True)
     assert site_rows(db) == []
+
+
+def test_street_background_follows_the_planners_osm_file(monkeypatch, chambery_osm, tmp_path):
+    """$DYNAMOBILE_OSM_FILE overrides the settings' file for the planner, so for the map too."""
+    from field_app.street_lines import find_osm_file
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DYNAMOBILE_OSM_FILE", raising=False)
+    assert find_osm_file("absent.osm") is None
+    monkeypatch.setenv("DYNAMOBILE_OSM_FILE", str(chambery_osm))
+    assert find_osm_file("absent.osm") == chambery_osm
+    assert find_osm_file("") == chambery_osm
