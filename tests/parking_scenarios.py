@@ -7,7 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from dynamobile.model import Scenario
+from dynamobile.plan import Plan
 from dynamobile.scenario import load_scenario
+from routing.planner import load_networks, plan_day
+from routing.problem import SolveParams
+
+FAST = SolveParams(time_limit_s=5, solution_limit=20)  # repeatable: OR-Tools alone, 20 solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -66,3 +71,14 @@ def squares_scenario(
     toml = folder / "scenario.toml"
     toml.write_text(SQUARES_TOML, encoding="utf-8")
     return load_scenario(toml)
+
+
+def planned_scenario(name: str, folder: Path) -> tuple[Plan, dict]:
+    """("demo" or "squares") → (its day's plan, street graph per vehicle profile)."""
+    if name == "demo":
+        scenario, day = load_scenario(DEMO), DEMO_DATE
+    else:
+        scenario, day = squares_scenario(folder), SQUARES_DATE
+    networks = load_networks(scenario)
+    plan = plan_day(scenario, day, params=FAST, networks=networks)
+    return plan, {p: n.graph for p, n in networks.items()}

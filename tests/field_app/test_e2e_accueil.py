@@ -12,7 +12,9 @@ from .test_e2e import browser, pytestmark, server  # noqa: F401
 from .test_e2e_invitations import cards, make_series
 
 
-def test_codes_typed_offline_are_sent_when_the_network_is_back(server, browser):
+def _reception_on_a_phone(server, browser):
+    """A series of cards, then /accueil open on a phone as a coordinator, axe ready:
+    (codes, audit, context, page)."""
     source = axe_source()
     _tour_id, codes = make_series(server)
     server.start()
@@ -23,6 +25,11 @@ def test_codes_typed_offline_are_sent_when_the_network_is_back(server, browser):
     page = context.new_page()
     log_in(page, server, "coord")
     page.goto(server.url + "/accueil")
+    return codes, audit, context, page
+
+
+def test_codes_typed_offline_are_sent_when_the_network_is_back(server, browser):
+    codes, audit, context, page = _reception_on_a_phone(server, browser)
     poll(page, "document.activeElement && document.activeElement.id === 'accueil-code'")
     assert page.text_content("#accueil-attente") == ""
 
@@ -68,16 +75,7 @@ def test_codes_typed_offline_are_sent_when_the_network_is_back(server, browser):
 def test_accueil_reloaded_offline_still_takes_codes(server, browser):
     """The page itself survives a reload without network (its own service worker, scope
     /accueil): a code typed then is kept, and sent when the network is back."""
-    source = axe_source()
-    _tour_id, codes = make_series(server)
-    server.start()
-    audit = Audit()
-    context = new_context(
-        browser, PHONE, source, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    log_in(page, server, "coord")
-    page.goto(server.url + "/accueil")
+    codes, audit, context, page = _reception_on_a_phone(server, browser)
     poll(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/accueil/sw.js")
 

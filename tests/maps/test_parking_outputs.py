@@ -15,28 +15,17 @@ import pytest
 from pypdf import PdfReader
 
 from dynamobile.french import direction_fr
-from dynamobile.scenario import load_scenario
 from maps.exports import plan_to_geojson, plan_to_gpx, plan_to_ics
 from maps.interactive import write_plan_map
 from maps.sheets import render_sheet
-from routing.planner import load_networks, plan_day
-from routing.problem import SolveParams
 from routing.snapping import haversine_m
-from tests.parking_scenarios import DEMO, DEMO_DATE, SQUARES_DATE, squares_scenario
-
-FAST = SolveParams(time_limit_s=5, solution_limit=20)
+from tests.parking_scenarios import planned_scenario
 
 
 @pytest.fixture(scope="module", params=["demo", "squares"])
 def planned(request, tmp_path_factory):
     """(plan, graphs by profile) of the demo or of the squares."""
-    if request.param == "demo":
-        scenario, day = load_scenario(DEMO), DEMO_DATE
-    else:
-        scenario, day = squares_scenario(tmp_path_factory.mktemp("squares")), SQUARES_DATE
-    networks = load_networks(scenario)
-    plan = plan_day(scenario, day, params=FAST, networks=networks)
-    return plan, {p: n.graph for p, n in networks.items()}
+    return planned_scenario(request.param, tmp_path_factory.mktemp("squares"))
 
 
 def _far_stops(tour):

@@ -16,7 +16,6 @@ from pypdf import PdfReader
 from shapely import affinity
 from shapely.geometry import MultiLineString, Point, box
 
-from dynamobile.scenario import load_scenario
 from maps.directions import ARRIVE, ROUNDABOUT, UTURN, directions, name_key
 from maps.exports import plan_to_ics
 from maps.legs import stop_walk
@@ -28,13 +27,10 @@ from maps.staticmap import (
     layout_tour_map,
     render_tour_map,
 )
-from routing.planner import load_networks, plan_day
-from routing.problem import SolveParams
 from routing.snapping import haversine_m
 from tests.maps.conftest import PLACES, build_plan, build_tour
-from tests.parking_scenarios import DEMO, DEMO_DATE, SQUARES_DATE, squares_scenario
+from tests.parking_scenarios import planned_scenario
 
-FAST = SolveParams(time_limit_s=5, solution_limit=20)
 MM = 72 / 25.4  # points per millimetre
 PRINT_MARGIN_MM = 7.0  # printers leave ~5 mm unprinted: nothing is drawn closer to the edge
 SCALE = 1.0  # 72 dpi: enough to see where ink falls
@@ -51,13 +47,7 @@ SQUARES = (
 @pytest.fixture(scope="module", params=["demo", "squares"])
 def planned(request, tmp_path_factory):
     """(plan, graphs by profile, sheet PDF per tour) of the demo or of the squares."""
-    if request.param == "demo":
-        scenario, day = load_scenario(DEMO), DEMO_DATE
-    else:
-        scenario, day = squares_scenario(tmp_path_factory.mktemp("squares")), SQUARES_DATE
-    networks = load_networks(scenario)
-    plan = plan_day(scenario, day, params=FAST, networks=networks)
-    graphs = {p: n.graph for p, n in networks.items()}
+    plan, graphs = planned_scenario(request.param, tmp_path_factory.mktemp("squares"))
     sheets = [
         render_sheet(plan, t, graph=graphs[t.profile], base_url="https://t.example")
         for t in plan.tours
