@@ -16,6 +16,7 @@ the exact objective) and searches on (see `routing.optimiser.solve_one`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import subprocess
@@ -364,7 +365,11 @@ def compile_kernel() -> float:
     return time.perf_counter() - started
 
 
-_COMPILING = Path(tempfile.gettempdir()) / "dynamobile-ruin-recreate-compiling"
+# One marker per installed copy: two checkouts on one machine compile each their own.
+_COMPILING = Path(tempfile.gettempdir()) / (
+    "dynamobile-ruin-recreate-compiling-"
+    + hashlib.sha256(str(Path(__file__).resolve()).encode()).hexdigest()[:12]
+)
 
 
 def compile_in_background() -> None:
