@@ -39,7 +39,13 @@ CHUNK = 500  # iterations between two looks at the clock
 REPORT_S = 0.25  # between two improving routes reported (`improve`'s ``on_best``)
 T_START = 1.0  # start/end temperatures, in average arc costs of the start
 T_END = 0.01
-CYCLES = 1  # the temperature falls this many times, each time from the best routes so far
+
+
+_A = np.ndarray
+# The kernel takes flat arrays (numba); these fix their number and order in one place each.
+_Schedule = tuple[_A, _A, _A, _A, _A, _A, _A, _A, _A]
+_Rules = tuple[_A, _A, _A, _A, _A, _A]
+_StateArrays = tuple[_A, _A, _A, _A, _A, _A, _A, _A]
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,19 @@ class Arrays:
     n_sets: int
     near: np.ndarray  # [n, k] visits by closeness
     span_cost: int
+
+    def schedule(self) -> _Schedule:
+        """What the kernel needs to schedule and price a route, in its argument order."""
+        return (
+            self.time, self.cost, self.veh, self.brk, self.service, self.demand,
+            self.win_ptr, self.win_a, self.win_b,
+        )  # fmt: skip
+
+    def rules(self) -> _Rules:
+        """Who may visit what, and how often, in the kernel's argument order."""
+        return (
+            self.allowed, self.group, self.group_max, self.group_pen, self.set_ptr, self.set_ids,
+        )  # fmt: skip
 
 
 def arrays(problem: RoutingProblem) -> Arrays:
@@ -212,26 +231,15 @@ class State:
             self._recompute(data, v)
 
     def _recompute(self, data: Arrays, v: int) -> bool:
-        return bool(
-            recompute(
-                v,
-                self.routes,
-                self.rlen,
-                self.early,
-                self.late,
-                self.rstat,
-                data.time,
-                data.cost,
-                data.veh,
-                data.brk,
-                data.service,
-                data.demand,
-                data.win_ptr,
-                data.win_a,
-                data.win_b,
-                data.span_cost,
-            )
-        )
+        routes = (self.routes, self.rlen, self.early, self.late, self.rstat)
+        return bool(recompute(v, *routes, *data.schedule(), data.span_cost))
+
+    def arrays(self) -> _StateArrays:
+        """Routes, schedules and counts, in the kernel's argument order."""
+        return (
+            self.routes, self.rlen, self.early, self.late, self.rstat, self.where,
+            self.group_count, self.set_count,
+        )  # fmt: skip
 
     def objective(self, data: Arrays) -> int:
         missing = np.maximum(0, data.group_max - self.group_count)
@@ -263,66 +271,25 @@ def improve(
     prize_first = bool(np.any(data.group_pen < MANDATORY_PENALTY))
     began = time.time()
     total = max(1e-3, until - began)
-    iterations, chunk, cycle = 0, 0, 0
+    iterations, chunk = 0, 0
     reported, reported_at = start_obj, time.time()
     while iterations == 0 or time.time() < until:  # one chunk at least
-        done = min(0.999, (time.time() - began) / total) * CYCLES
-        if int(done) > cycle:
-            cycle = int(done)
-            state = State(data, [list(r[:k]) for r, k in zip(best_routes, best_rlen)])
-            current = state.objective(data)
-        done -= int(done)
-        after = min(1.0, done + 0.02 * CYCLES)
+        done = min(0.999, (time.time() - began) / total)
+        after = min(1.0, done + 0.02)
         t_from = scale * T_START * (T_END / T_START) ** done
         t_to = scale * T_START * (T_END / T_START) ** after
         current, best = iterate(
-            CHUNK,
-            t_from,
-            t_to,
-            seed * 100_003 + chunk,
-            state.routes,
-            state.rlen,
-            state.early,
-            state.late,
-            state.rstat,
-            state.where,
-            state.group_count,
-            state.set_count,
-            current,
-            best_routes,
-            best_rlen,
-            best,
-            data.time,
-            data.cost,
-            data.veh,
-            data.brk,
-            data.service,
-            data.demand,
-            data.win_ptr,
-            data.win_a,
-            data.win_b,
-            data.allowed,
-            data.group,
-            data.group_max,
-            data.group_pen,
-            data.set_ptr,
-            data.set_ids,
-            data.near,
-            data.span_cost,
-            prize_first,
-        )
+            CHUNK, t_from, t_to, seed * 100_003 + chunk, *state.arrays(), current,
+            best_routes, best_rlen, best, *data.schedule(), *data.rules(), data.near,
+            data.span_cost, prize_first,
+        )  # fmt: skip
         iterations += CHUNK
         chunk += 1
         if on_best is not None and best < reported and time.time() - reported_at >= REPORT_S:
             reported, reported_at = best, time.time()
             on_best(_lists(best_routes, best_rlen))
     final = State(data, _lists(best_routes, best_rlen))
-    filled = fill(
-        final.routes, final.rlen, final.early, final.late, final.rstat, final.where,
-        final.group_count, final.set_count, data.time, data.cost, data.veh, data.brk,
-        data.service, data.demand, data.win_ptr, data.win_a, data.win_b, data.allowed,
-        data.group, data.group_max, data.group_pen, data.set_ptr, data.set_ids, data.span_cost,
-    )  # fmt: skip
+    filled = fill(*final.arrays(), *data.schedule(), *data.rules(), data.span_cost)
     best = final.objective(data)
     stats = {
         "rr_iterations": iterations,
