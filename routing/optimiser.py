@@ -259,13 +259,14 @@ def solve_one(
     search = _search_parameters(params, worker, max(0.01, deadline - time.time()), problem)
     seeded = False
     ruin_stats: dict = {}
+    ruin = _ruin(params)
     start = initial_routes
-    if not start and _ruin(params):
+    if not start and ruin:
         start = least_routes(problem)  # every visit optional: ruin and recreate builds from none
     if start:
         routing.CloseModelWithParameters(search)
         initial = None
-        if _ruin(params):
+        if ruin:
             improved, ruin_stats = _ruin_and_recreate(
                 problem, params, worker, start, deadline, routing, on_solution
             )
@@ -328,7 +329,7 @@ def _ruin_and_recreate(problem, params, worker, start, deadline, routing, on_sol
         began = time.perf_counter()
         checked = routing.ReadAssignmentFromRoutes(routes, True)
         last["at"], last["took"] = time.perf_counter(), time.perf_counter() - began
-        if checked is not None and on_solution is not None:
+        if checked is not None:
             on_solution(int(checked.ObjectiveValue()), routes)
 
     until = time.time() + params.ruin_share * max(0.0, deadline - time.time())
