@@ -5,7 +5,12 @@ Slack Induction by String Removals (Christiaens & Vanden Berghe, 2020): remove a
 of visits that are close to each other, over adjacent routes, put them back greedily (with
 blinks), accept the result by simulated annealing. Made prize-aware: a visit that may be
 dropped is put back only where its added cost is below its penalty, the unserved ones near
-the ruined area are offered too, and one recreate order puts the most valuable first.
+the ruined area are offered too, and one recreate order puts the most valuable first. Two
+additions for few long routes (one vehicle on a long day: the Dynamobile's shape): when there
+are fewer routes than strings to remove, a route may lose several strings; and one ruin in
+twenty empties the seed's whole route, its removed visits' unserved neighbours offered too, so
+that a vehicle may take another course altogether. With visits that may be dropped the
+temperature is `T_PRIZE` times higher.
 
 The compiled kernel (`routing.sisr_kernel`) knows windows (several per visit), set-up/service/pack-up, shifts, capacities,
 driving limits, allowed vehicles, fixed costs, visit groups and spacing sets; a vehicle with
@@ -39,6 +44,9 @@ CHUNK = 500  # iterations between two looks at the clock
 REPORT_S = 0.25  # between two improving routes reported (`improve`'s ``on_best``)
 T_START = 1.0  # start/end temperatures, in average arc costs of the start
 T_END = 0.01
+# With visits that may be dropped, ×20: serving another set of visits means passing through
+# plans that serve fewer, each worth far more than an arc (measured, docs/benchmarks.md).
+T_PRIZE = 20.0
 
 
 _A = np.ndarray
@@ -269,6 +277,8 @@ def improve(
     best = start_obj
     current = start_obj
     prize_first = bool(np.any(data.group_pen < MANDATORY_PENALTY))
+    if prize_first:
+        scale *= T_PRIZE
     began = time.time()
     total = max(1e-3, until - began)
     iterations, chunk = 0, 0

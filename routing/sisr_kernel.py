@@ -20,6 +20,8 @@ SPLIT_RATE = 0.5
 SPLIT_DEPTH = 0.01
 BLINK_RATE = 0.01
 NEAR_UNSERVED = 20  # unserved visits among the ruin's nearest offered to the recreate
+ROUTE_RUIN_RATE = 0.05  # share of ruins that empty the seed's whole route
+NEAR_EACH = 3  # after a whole-route ruin, unserved visits offered near each removed one
 
 
 # --- schedule of one route -------------------------------------------------------------------
@@ -461,10 +463,12 @@ def iterate(
     ratio = temp_to / temp_from if temp_from > 0 else 1.0
     for it in range(iterations):
         temperature = temp_from * ratio ** (it / max(1, iterations))
-        c_routes[:, :] = routes
+        for v in range(n_veh):  # only what routes hold: the rest is never read
+            length = rlen[v]
+            c_routes[v, :length] = routes[v, :length]
+            c_early[v, :length] = early[v, :length]
+            c_late[v, :length] = late[v, :length]
         c_rlen[:] = rlen
-        c_early[:, :] = early
-        c_late[:, :] = late
         c_rstat[:, :] = rstat
         c_where[:] = where
         c_gc[:] = group_count
@@ -479,6 +483,7 @@ def iterate(
                 served += c_rlen[v]
         n_removed = 0
         seed_node = -1
+        whole = False
         if served > 0:
             k = np.random.randint(0, served)
             for v in range(n_veh):
@@ -496,7 +501,8 @@ def iterate(
                     break
                 c = seed_node if j < 0 else near[seed_node, j]
                 v = c_where[c]
-                if v < 0 or touched[v]:
+                # a route is ruined once, unless there are fewer routes than strings
+                if v < 0 or (touched[v] and ruined < used):
                     continue
                 touched[v] = True
                 ruined += 1
@@ -507,7 +513,11 @@ def iterate(
                         pos = i
                 card = int(np.random.random() * min(float(length), l_max)) + 1
                 keep = 0
-                if card < length and np.random.random() < SPLIT_RATE:
+                if j < 0 and np.random.random() < ROUTE_RUIN_RATE:
+                    card = length  # the whole route: where one vehicle must change its
+                    strings = 1  # whole course (few long routes, prizes)
+                    whole = True
+                elif card < length and np.random.random() < SPLIT_RATE:
                     keep = 1
                     while card + keep < length and np.random.random() > SPLIT_DEPTH:
                         keep += 1
@@ -571,6 +581,18 @@ def iterate(
                 offered[c] = True
                 n_cand += 1
                 extra += 1
+        if whole:
+            for i in range(n_removed):
+                extra = 0
+                for j in range(near.shape[1]):
+                    if extra >= NEAR_EACH:
+                        break
+                    c = near[removed[i], j]
+                    if group[c] >= 0 and c_where[c] < 0 and not offered[c]:
+                        candidates[n_cand] = c
+                        offered[c] = True
+                        n_cand += 1
+                        extra += 1
         # order
         r = np.random.random()
         for i in range(n_cand):
@@ -601,16 +623,19 @@ def iterate(
             total += group_pen[g] * max(0, group_max[g] - c_gc[g])
         if total < current - temperature * math.log(np.random.random()):
             current = total
-            routes[:, :] = c_routes
+            for v in range(n_veh):
+                length = c_rlen[v]
+                routes[v, :length] = c_routes[v, :length]
+                early[v, :length] = c_early[v, :length]
+                late[v, :length] = c_late[v, :length]
             rlen[:] = c_rlen
-            early[:, :] = c_early
-            late[:, :] = c_late
             rstat[:, :] = c_rstat
             where[:] = c_where
             group_count[:] = c_gc
             set_count[:] = c_sc
             if total < best:
                 best = total
-                best_routes[:, :] = c_routes
+                for v in range(n_veh):
+                    best_routes[v, : c_rlen[v]] = c_routes[v, : c_rlen[v]]
                 best_rlen[:] = c_rlen
     return current, best
