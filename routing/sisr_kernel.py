@@ -320,10 +320,11 @@ def _remove_string(
 def _insert_one(
     u, blink, routes, rlen, early, late, rstat, where, group_count, set_count,
     tm, cm, veh, brk, service, demand, win_ptr, win_a, win_b,
-    allowed, group, group_max, group_pen, set_ptr, set_ids, span_cost, scratch,
+    allowed, group, group_max, group_pen, set_ptr, set_ids, twin, span_cost, scratch,
 ):  # fmt: skip
     """Put ``u`` where it adds least, if its group and spacing sets allow it and it adds less
-    than its penalty; whether it was put."""
+    than its penalty; whether it was put. Of identical empty vehicles only the first is tried
+    (``twin[v]``: the last vehicle before ``v`` that is identical, -1 if none)."""
     g = group[u]
     if g < 0 or where[u] >= 0 or group_count[g] >= group_max[g]:
         return False
@@ -334,7 +335,7 @@ def _insert_one(
     best_v = -1
     best_p = -1
     for v in range(routes.shape[0]):
-        if not allowed[v, u]:
+        if not allowed[v, u] or (rlen[v] == 0 and twin[v] >= 0 and rlen[twin[v]] == 0):
             continue
         delta, p = _insertion(
             u, v, routes, rlen, early, late, rstat, tm, cm, veh, brk, service, demand,
@@ -374,7 +375,7 @@ def _insert_one(
 def fill(
     routes, rlen, early, late, rstat, where, group_count, set_count,
     tm, cm, veh, brk, service, demand, win_ptr, win_a, win_b,
-    allowed, group, group_max, group_pen, set_ptr, set_ids, span_cost,
+    allowed, group, group_max, group_pen, set_ptr, set_ids, twin, span_cost,
 ):  # fmt: skip
     """Insert every unserved visit that fits and pays for itself, most valuable first, until
     none does: the search's answer never leaves out a visit that fits as it stands."""
@@ -393,7 +394,7 @@ def fill(
             if _insert_one(
                 u, 0.0, routes, rlen, early, late, rstat, where, group_count, set_count,
                 tm, cm, veh, brk, service, demand, win_ptr, win_a, win_b,
-                allowed, group, group_max, group_pen, set_ptr, set_ids, span_cost, scratch,
+                allowed, group, group_max, group_pen, set_ptr, set_ids, twin, span_cost, scratch,
             ):  # fmt: skip
                 changed = True
                 added += 1
@@ -433,6 +434,7 @@ def iterate(
     group_pen,
     set_ptr,
     set_ids,
+    twin,
     near,
     span_cost,
     prize_first,
@@ -613,7 +615,7 @@ def iterate(
             _insert_one(
                 candidates[order[oi]], BLINK_RATE, c_routes, c_rlen, c_early, c_late, c_rstat,
                 c_where, c_gc, c_sc, tm, cm, veh, brk, service, demand, win_ptr, win_a, win_b,
-                allowed, group, group_max, group_pen, set_ptr, set_ids, span_cost, scratch,
+                allowed, group, group_max, group_pen, set_ptr, set_ids, twin, span_cost, scratch,
             )  # fmt: skip
         # accept
         total = 0
