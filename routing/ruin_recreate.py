@@ -12,9 +12,10 @@ twenty empties the seed's whole route, its removed visits' unserved neighbours o
 that a vehicle may take another course altogether. With visits that may be dropped the
 temperature is `T_PRIZE` times higher.
 
-The compiled kernel (`routing.sisr_kernel`) knows windows (several per visit), set-up/service/pack-up, shifts, capacities,
-driving limits, allowed vehicles, fixed costs, visit groups and spacing sets; a vehicle with
-breaks has its route checked by a schedule that places each break greedily. It only proposes
+The compiled kernel (`routing.sisr_kernel`) knows windows (several per visit),
+set-up/service/pack-up, shifts, capacities, driving limits, allowed vehicles, fixed costs, visit
+groups and spacing sets; a vehicle with breaks has its route checked by a schedule that places
+each break greedily. It only proposes
 routes: OR-Tools loads them with ``ReadAssignmentFromRoutes`` (every rule of the model checked,
 the exact objective) and searches on (see `routing.optimiser.solve_one`).
 """

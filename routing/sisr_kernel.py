@@ -28,6 +28,12 @@ NEAR_EACH = 3  # after a whole-route ruin, unserved visits offered near each rem
 
 
 @njit(cache=True)
+def _vehicle(veh, v):
+    """Vehicle ``v``'s matrix, start and end nodes, shift start and end, set-up and pack-up."""
+    return veh[v, 0], veh[v, 1], veh[v, 2], veh[v, 3], veh[v, 4], veh[v, 5], veh[v, 6]
+
+
+@njit(cache=True)
 def _first_start(node, arrival, setup, win_ptr, win_a, win_b):
     """Earliest cumul (start of set-up) at or after ``arrival`` in ``node``'s windows; INF if none."""
     for k in range(win_ptr[node], win_ptr[node + 1]):
@@ -50,15 +56,7 @@ def _simulate(v, seq, length, tm, veh, brk, service, win_ptr, win_a, win_b):
     """Arrival at the end depot of the visits ``seq[:length]`` by vehicle ``v`` leaving at the
     start of its shift, breaks taken greedily (when free, or when later would be too late);
     INF if the route breaks a window, a break or the shift."""
-    m, start, end, s0, s1, setup, packup = (
-        veh[v, 0],
-        veh[v, 1],
-        veh[v, 2],
-        veh[v, 3],
-        veh[v, 4],
-        veh[v, 5],
-        veh[v, 6],
-    )
+    m, start, end, s0, s1, setup, packup = _vehicle(veh, v)
     cur = s0
     loc = start
     b = 0
@@ -122,15 +120,7 @@ def recompute(
     """Schedule, cost, load and drive of route ``v`` into ``early``/``late``/``rstat``
     (cost incl. fixed and span, load, drive); False if it breaks a rule."""
     length = rlen[v]
-    m, start, end, s0, s1, setup, packup = (
-        veh[v, 0],
-        veh[v, 1],
-        veh[v, 2],
-        veh[v, 3],
-        veh[v, 4],
-        veh[v, 5],
-        veh[v, 6],
-    )
+    m, start, end, s0, s1, setup, packup = _vehicle(veh, v)
     if length == 0:
         rstat[v, 0] = 0
         rstat[v, 1] = 0
@@ -219,15 +209,7 @@ def _insertion(
     """Cheapest feasible position of ``u`` in route ``v``: (added arc cost, position), or
     (INF, -1). Each position is skipped with probability ``blink``."""
     length = rlen[v]
-    m, start, end, s0, s1, setup, packup = (
-        veh[v, 0],
-        veh[v, 1],
-        veh[v, 2],
-        veh[v, 3],
-        veh[v, 4],
-        veh[v, 5],
-        veh[v, 6],
-    )
+    m, start, end, s0, s1, setup, packup = _vehicle(veh, v)
     if rstat[v, 1] + demand[u] > veh[v, 7]:
         return INF, -1
     best = INF
@@ -402,6 +384,34 @@ def fill(
 
 
 @njit(cache=True)
+def _offer_near(node, limit, near, group, where, offered, candidates, n_cand):
+    """Add to ``candidates[:n_cand]`` up to ``limit`` unserved visits nearest ``node`` not yet
+    offered; the new count."""
+    extra = 0
+    for j in range(near.shape[1]):
+        if extra >= limit:
+            break
+        c = near[node, j]
+        if group[c] >= 0 and where[c] < 0 and not offered[c]:
+            candidates[n_cand] = c
+            offered[c] = True
+            n_cand += 1
+            extra += 1
+    return n_cand
+
+
+@njit(cache=True)
+def _copy_held(rlen, routes, early, late, to_routes, to_early, to_late):
+    """Copy the routes and their schedules, only as far as each route goes (the rest of the
+    rows is never read)."""
+    for v in range(rlen.shape[0]):
+        length = rlen[v]
+        to_routes[v, :length] = routes[v, :length]
+        to_early[v, :length] = early[v, :length]
+        to_late[v, :length] = late[v, :length]
+
+
+@njit(cache=True)
 def iterate(
     iterations,
     temp_from,
@@ -465,11 +475,7 @@ def iterate(
     ratio = temp_to / temp_from if temp_from > 0 else 1.0
     for it in range(iterations):
         temperature = temp_from * ratio ** (it / max(1, iterations))
-        for v in range(n_veh):  # only what routes hold: the rest is never read
-            length = rlen[v]
-            c_routes[v, :length] = routes[v, :length]
-            c_early[v, :length] = early[v, :length]
-            c_late[v, :length] = late[v, :length]
+        _copy_held(rlen, routes, early, late, c_routes, c_early, c_late)
         c_rlen[:] = rlen
         c_rstat[:, :] = rstat
         c_where[:] = where
@@ -573,28 +579,14 @@ def iterate(
             offered[removed[i]] = True
             n_cand += 1
         anchor = seed_node if seed_node >= 0 else np.random.randint(0, n)
-        extra = 0
-        for j in range(near.shape[1]):
-            if extra >= NEAR_UNSERVED:
-                break
-            c = near[anchor, j]
-            if group[c] >= 0 and c_where[c] < 0 and not offered[c]:
-                candidates[n_cand] = c
-                offered[c] = True
-                n_cand += 1
-                extra += 1
+        n_cand = _offer_near(
+            anchor, NEAR_UNSERVED, near, group, c_where, offered, candidates, n_cand
+        )
         if whole:
             for i in range(n_removed):
-                extra = 0
-                for j in range(near.shape[1]):
-                    if extra >= NEAR_EACH:
-                        break
-                    c = near[removed[i], j]
-                    if group[c] >= 0 and c_where[c] < 0 and not offered[c]:
-                        candidates[n_cand] = c
-                        offered[c] = True
-                        n_cand += 1
-                        extra += 1
+                n_cand = _offer_near(
+                    removed[i], NEAR_EACH, near, group, c_where, offered, candidates, n_cand
+                )
         # order
         r = np.random.random()
         for i in range(n_cand):
@@ -625,11 +617,7 @@ def iterate(
             total += group_pen[g] * max(0, group_max[g] - c_gc[g])
         if total < current - temperature * math.log(np.random.random()):
             current = total
-            for v in range(n_veh):
-                length = c_rlen[v]
-                routes[v, :length] = c_routes[v, :length]
-                early[v, :length] = c_early[v, :length]
-                late[v, :length] = c_late[v, :length]
+            _copy_held(c_rlen, c_routes, c_early, c_late, routes, early, late)
             rlen[:] = c_rlen
             rstat[:, :] = c_rstat
             where[:] = c_where
