@@ -246,12 +246,14 @@ def solve_one(
     deadline: float,
     *,
     on_solution: Callable[[int, list[list[int]]], None] | None = None,
+    pool: str | None = None,
 ) -> Solution:
     """One search (one process, until ``deadline`` on the ``time.time()`` clock): build the model,
     start from ``initial_routes`` if OR-Tools accepts them.
 
     ``on_solution(objective, routes)`` is called at each solution better than the last one
-    reported (at most every ``REPORT_MIN_S``; the last one may be left out)."""
+    reported (at most every ``REPORT_MIN_S``; the last one may be left out). ``pool``: the
+    directory where the workers of one solve meet (`routing.elite`)."""
     started = time.perf_counter()
     manager, routing, time_dim = _build_model(problem)
     if on_solution is not None:
@@ -268,7 +270,7 @@ def solve_one(
         initial = None
         if ruin:
             improved, ruin_stats = _ruin_and_recreate(
-                problem, params, worker, start, deadline, routing, on_solution
+                problem, params, worker, start, deadline, routing, on_solution, pool
             )
             if improved is not start:
                 initial = routing.ReadAssignmentFromRoutes(improved, True)
@@ -315,10 +317,10 @@ def _ruin(params: SolveParams) -> bool:
     return False
 
 
-def _ruin_and_recreate(problem, params, worker, start, deadline, routing, on_solution):
+def _ruin_and_recreate(problem, params, worker, start, deadline, routing, on_solution, pool):
     """`ruin_recreate.improve` for ``params.ruin_share`` of the time left; its improving routes
     are passed to ``on_solution`` with the model's own objective (routes it refuses are not)."""
-    from . import ruin_recreate
+    from . import elite, ruin_recreate
 
     last = {"at": 0.0, "took": 0.0}
 
@@ -339,6 +341,8 @@ def _ruin_and_recreate(problem, params, worker, start, deadline, routing, on_sol
         until=until,
         seed=worker + 1,
         on_best=report if on_solution is not None else None,
+        pool=elite.Pool(pool, worker) if pool is not None else None,
+        heat=elite.HOT if pool is not None and worker % 2 else 1.0,
     )
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import elite
 from .problem import BIG, BreakSpec, RoutingProblem, VehicleSpec
 from .sisr_kernel import INF, fill, iterate, recompute
 
@@ -278,11 +279,15 @@ def improve(
     until: float,
     seed: int = 1,
     on_best: Callable[[list[list[int]]], None] | None = None,
+    pool: elite.Pool | None = None,
+    heat: float = 1.0,
 ) -> tuple[list[list[int]], dict]:
     """Better routes than ``routes`` (node lists per vehicle) by ruin and recreate until
     ``until`` (``time.time()`` clock); the routes themselves if nothing better is found.
     Also returns figures (iterations, objectives by the kernel's reckoning).
-    ``on_best(routes)`` is called with improving routes, at most every `REPORT_S`."""
+    ``on_best(routes)`` is called with improving routes, at most every `REPORT_S`. With a
+    ``pool``, the search meets the other workers' at `elite.MEETINGS` and may go on from a
+    child (`_child`); ``heat`` multiplies the temperature when every visit is mandatory."""
     data = arrays(problem)
     state = State(data, routes)
     start_obj = state.objective(data)
@@ -296,12 +301,34 @@ def improve(
     prize_first = bool(np.any(data.group_pen < MANDATORY_PENALTY))
     if prize_first:
         scale *= T_PRIZE
+    else:
+        scale *= heat
     began = time.time()
     total = max(1e-3, until - began)
     iterations, chunk = 0, 0
     reported, reported_at = start_obj, time.time()
+    meeting, shared, met, children = 0, False, 0, 0
+    rng = np.random.default_rng(seed)
     while iterations == 0 or time.time() < until:  # one chunk at least
         done = min(0.999, (time.time() - began) / total)
+        if pool is not None and meeting < len(elite.MEETINGS) and done >= elite.MEETINGS[meeting]:
+            if not shared:
+                pool.share(meeting, best, _lists(best_routes, best_rlen))
+                shared = True
+            others = pool.others(meeting)
+            # The others' plans are awaited until the next meeting point (they may have started
+            # later); a meeting they miss is passed.
+            last = meeting + 1 >= len(elite.MEETINGS)
+            if others or (not last and done >= elite.MEETINGS[meeting + 1]):
+                if others:
+                    met += 1
+                    child = _child(data, _lists(best_routes, best_rlen), best, min(others), rng)
+                    if child is not None:
+                        state, current = child
+                        children += 1
+                        if current < best:
+                            best_routes[:], best_rlen[:], best = state.routes, state.rlen, current
+                meeting, shared = meeting + 1, False
         after = min(1.0, done + 0.02)
         t_from = scale * T_START * (T_END / T_START) ** done
         t_to = scale * T_START * (T_END / T_START) ** after
@@ -323,10 +350,36 @@ def improve(
         "rr_start": start_obj,
         "rr_best": best,
         "rr_filled": int(filled),
+        "rr_met": met,
+        "rr_children": children,
     }
     if best >= start_obj:
         return routes, stats
     return _lists(final.routes, final.rlen), stats
+
+
+def _child(
+    data: Arrays,
+    mine: list[list[int]],
+    my_objective: int,
+    theirs: tuple[int, list[list[int]]],
+    rng: np.random.Generator,
+) -> tuple[State, int] | None:
+    """Where a search goes on after a meeting: a child of its best and the best plan of the
+    others (`elite.crossover`, left-out visits put back by `fill`), or None to go on as it is.
+    A worker whose best is the better one takes only a child that beats it: with one or two
+    routes a child is little more than the other plan, and a lead thrown away measured worse
+    (docs/benchmarks.md)."""
+    their_objective, their_routes = theirs
+    routes = elite.crossover(mine, their_routes, data.group, data.twin, data.near, rng)
+    state = State(data, routes)
+    fill(*state.arrays(), *data.schedule(), *data.rules(), data.span_cost)
+    objective = state.objective(data)
+    if objective >= MANDATORY_PENALTY:  # a mandatory visit would be left out
+        return None
+    if their_objective >= my_objective and objective >= my_objective:
+        return None
+    return state, objective
 
 
 # --- compiled once ---------------------------------------------------------------------------

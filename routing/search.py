@@ -8,6 +8,7 @@ so that this process stays free to report progress and to stop them all when ask
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from dataclasses import replace
 from typing import Any
@@ -74,9 +75,12 @@ def solve(
         else []
     )
     watched = tracker is not None
+    # Where the workers meet and exchange routes (`routing.elite`); gone when the solve ends.
+    meet = tempfile.TemporaryDirectory(prefix="dynamobile-pool-") if workers > 1 else None
+    pool = meet.name if meet is not None else None
 
     def helper(worker: int, seed: list[list[int]] | None) -> Helper:
-        request = (problem, params, worker, seed, deadline, watched)
+        request = (problem, params, worker, seed, deadline, watched, pool)
         return Helper(request, own_group=watched)
 
     helpers = [helper(w, None) for w in own_start]
@@ -99,6 +103,8 @@ def solve(
     except BaseException:
         for h in helpers:
             h.close()
+        if meet is not None:
+            meet.cleanup()
         raise
 
     def seed_of(worker: int) -> list[list[int]] | None:
@@ -116,7 +122,7 @@ def solve(
     try:
         for w in workers_here:
             try:
-                results.append(solve_one(problem, params, w, seed_of(w), deadline))
+                results.append(solve_one(problem, params, w, seed_of(w), deadline, pool=pool))
             except SolverError as exc:
                 errors.append(exc)
         if tracker is not None and not stopped:
@@ -129,6 +135,8 @@ def solve(
     finally:
         for h in helpers:
             h.close()
+        if meet is not None:
+            meet.cleanup()
     if stopped:
         assert tracker is not None  # only a tracker stops a search
         fallback = initial_routes if initial_routes is not None else seed_of(0)

@@ -2,7 +2,8 @@
 
 A plain subprocess rather than multiprocessing: nothing of the caller is re-imported (unguarded
 scripts, test runners and web apps stay safe) and nothing outlives the solve. The request is a
-pickle on stdin: (problem, params, worker, initial_routes, deadline[, report]) for a search, or
+pickle on stdin: (problem, params, worker, initial_routes, deadline[, report[, pool]]) for a
+search (``pool``: the directory where the workers meet, `routing.elite`), or
 ("seeds", problem, keyword arguments) for `search_seed.vroom_seeds`. The answer is a sequence of
 length-prefixed pickles on stdout: with ``report``, ("progress", objective, routes) at each
 improving solution, then ("ok", result) or ("error", message).
@@ -163,6 +164,7 @@ def main() -> None:
 
             problem, params, worker, initial_routes, deadline, *rest = request
             report = rest[0] if rest else False
+            pool = rest[1] if len(rest) > 1 else None
             answer = (
                 "ok",
                 solve_one(
@@ -176,6 +178,7 @@ def main() -> None:
                         if report
                         else None
                     ),
+                    pool=pool,
                 ),
             )
     except SolverError as exc:
