@@ -10,7 +10,8 @@ additions for few long routes (one vehicle on a long day: the Dynamobile's shape
 are fewer routes than strings to remove, a route may lose several strings; and one ruin in
 twenty empties the seed's whole route, its removed visits' unserved neighbours offered too, so
 that a vehicle may take another course altogether. With visits that may be dropped the
-temperature is `T_PRIZE` times higher.
+temperature is `T_PRIZE` times higher. The workers of one solve meet twice and go on from a
+crossover of their best plans (`routing.elite`, `_child`).
 
 The compiled kernel (`routing.sisr_kernel`) knows windows (several per visit),
 set-up/service/pack-up, shifts, capacities, driving limits, allowed vehicles, fixed costs, visit
@@ -320,15 +321,15 @@ def improve(
             # later); a meeting they miss is passed.
             last = meeting + 1 >= len(elite.MEETINGS)
             if others or (not last and done >= elite.MEETINGS[meeting + 1]):
-                if others:
-                    met += 1
-                    child = _child(data, _lists(best_routes, best_rlen), best, min(others), rng)
-                    if child is not None:
-                        state, current = child
-                        children += 1
-                        if current < best:
-                            best_routes[:], best_rlen[:], best = state.routes, state.rlen, current
                 meeting, shared = meeting + 1, False
+            if others:
+                met += 1
+                child = _child(data, _lists(best_routes, best_rlen), best, min(others), rng)
+                if child is not None:
+                    state, current = child
+                    children += 1
+                    if current < best:
+                        best_routes[:], best_rlen[:], best = state.routes, state.rlen, current
         after = min(1.0, done + 0.02)
         t_from = scale * T_START * (T_END / T_START) ** done
         t_to = scale * T_START * (T_END / T_START) ** after
